@@ -1,0 +1,62 @@
+# ballot — build, test, lint and code generation.
+# Every target works on a fresh clone once `.ci/run` (or `make tools`) has installed the tools.
+
+GO            ?= go
+BIN_DIR       ?= build
+GOPATH_BIN    := $(shell $(GO) env GOPATH)/bin
+GOGOPROTO_VER := v1.7.2
+STATICCHECK_VER := v0.8.2
+PKGS          := ./...
+
+.PHONY: all build install test test-short lint fmt vet staticcheck proto proto-check tools clean
+
+all: build
+
+## build: compile the ballot and abci-cli binaries into ./build
+build:
+	$(GO) build -o $(BIN_DIR)/ ./cmd/...
+
+## install: install the binaries into $GOPATH/bin
+install:
+	$(GO) install ./cmd/...
+
+## test: every test, with the race detector
+test:
+	$(GO) test -race -count=1 $(PKGS)
+
+## test-short: the quick tests without -race (for a fast edit loop)
+test-short:
+	$(GO) test -short $(PKGS)
+
+## lint: gofmt, go vet and staticcheck
+lint: fmt vet staticcheck
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+staticcheck:
+	@test -x $(GOPATH_BIN)/staticcheck || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VER)
+	$(GOPATH_BIN)/staticcheck $(PKGS)
+
+## proto: regenerate the Go code for every .proto file under proto/
+proto:
+	@test -x $(GOPATH_BIN)/protoc-gen-gocosmos || $(GO) install github.com/cosmos/gogoproto/protoc-gen-gocosmos@$(GOGOPROTO_VER)
+	PATH="$(GOPATH_BIN):$$PATH" ./scripts/protogen.sh
+
+## proto-check: fail if the committed generated code differs from what `make proto` produces
+proto-check: proto
+	@if [ -n "$$(git status --porcelain -- proto)" ]; then \
+		echo "generated proto code is out of date; run 'make proto' and commit:"; \
+		git status --porcelain -- proto; exit 1; fi
+
+## tools: install the code generators and linters
+tools:
+	$(GO) install github.com/cosmos/gogoproto/protoc-gen-gocosmos@$(GOGOPROTO_VER)
+	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VER)
+
+clean:
+	rm -rf $(BIN_DIR)
