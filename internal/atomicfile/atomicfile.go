@@ -1,0 +1,74 @@
+package atomicfile
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// WriteFile atomically and durably replaces the file at path with data,
+// giving it permission bits perm (exactly, not filtered by the umask). It
+// uses the real file system; see WriteFileFS for the guarantees.
+func WriteFile(path string, data []byte, perm os.FileMode) error {
+	return WriteFileFS(OS, path, data, perm)
+}
+
+// WriteFileFS atomically and durably replaces the file at path with data
+// using fsys. The temporary file is created in path's directory (a rename
+// is atomic only within one file system) with a name starting with "." and
+// the target's base name, so it never collides with the target itself.
+//
+// A nil return means the new content is on stable storage. A failure before
+// the rename leaves the target untouched and removes the temporary file
+// (best effort); a failure after the rename (fsync of the directory) leaves
+// the new content in place but possibly not yet durable. The returned error
+// names path and the failed step.
+func WriteFileFS(fsys FS, path string, data []byte, perm os.FileMode) error {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := fsys.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("atomic write of %s: creating temporary file: %w", path, err)
+	}
+	tmp := f.Name()
+	if err := writeAndSync(f, data, perm); err != nil {
+		// The close error, if any, adds nothing to the first failure.
+		_ = f.Close()
+		return errors.Join(fmt.Errorf("atomic write of %s: %w", path, err), removeTemp(fsys, tmp))
+	}
+	if err := f.Close(); err != nil {
+		return errors.Join(fmt.Errorf("atomic write of %s: closing temporary file: %w", path, err), removeTemp(fsys, tmp))
+	}
+	if err := fsys.Rename(tmp, path); err != nil {
+		return errors.Join(fmt.Errorf("atomic write of %s: renaming temporary file: %w", path, err), removeTemp(fsys, tmp))
+	}
+	if err := fsys.SyncDir(dir); err != nil {
+		return fmt.Errorf("atomic write of %s: syncing directory %s (new content is in place but may not be durable): %w", path, dir, err)
+	}
+	return nil
+}
+
+func writeAndSync(f File, data []byte, perm os.FileMode) error {
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("writing temporary file: %w", err)
+	}
+	if err := f.Chmod(perm); err != nil {
+		return fmt.Errorf("setting mode of temporary file: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("syncing temporary file: %w", err)
+	}
+	return nil
+}
+
+// removeTemp deletes the temporary file after a failure; it returns nil
+// when that worked or the file is already gone.
+func removeTemp(fsys FS, tmp string) error {
+	if err := fsys.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("removing temporary file %s: %w", tmp, err)
+	}
+	return nil
+}
