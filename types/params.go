@@ -17,10 +17,6 @@ const (
 	PubKeyTypeMLDSA65   = "ml_dsa_65"
 )
 
-// paramsMaxBlockBytes is the largest block.max_bytes a chain may set (100 MiB, CometBFT's
-// MaxBlockSizeBytes); -1 in block.max_bytes stands for this value.
-const paramsMaxBlockBytes = 104857600
-
 // ErrInvalidConsensusParams wraps every error returned by ConsensusParams.ValidateBasic and
 // ConsensusParams.ValidateUpdate.
 var ErrInvalidConsensusParams = errors.New("invalid consensus params")
@@ -120,11 +116,11 @@ func (p ConsensusParams) ValidateBasic() error {
 	}
 	switch {
 	case p.Block.MaxBytes == 0:
-		return invalid("block.max_bytes must not be 0 (use -1 for the %d-byte maximum)", paramsMaxBlockBytes)
+		return invalid("block.max_bytes must not be 0 (use -1 for the %d-byte maximum)", MaxBlockSizeBytes)
 	case p.Block.MaxBytes < -1:
 		return invalid("block.max_bytes must be -1 or greater than 0, got %d", p.Block.MaxBytes)
-	case p.Block.MaxBytes > paramsMaxBlockBytes:
-		return invalid("block.max_bytes %d exceeds the maximum %d", p.Block.MaxBytes, paramsMaxBlockBytes)
+	case p.Block.MaxBytes > MaxBlockSizeBytes:
+		return invalid("block.max_bytes %d exceeds the maximum %d", p.Block.MaxBytes, MaxBlockSizeBytes)
 	case p.Block.MaxGas < -1:
 		return invalid("block.max_gas must be -1 or greater, got %d", p.Block.MaxGas)
 	case p.Evidence.MaxAgeNumBlocks <= 0:
@@ -134,7 +130,7 @@ func (p ConsensusParams) ValidateBasic() error {
 	}
 	blockMax := p.Block.MaxBytes
 	if blockMax == -1 {
-		blockMax = paramsMaxBlockBytes
+		blockMax = MaxBlockSizeBytes
 	}
 	switch {
 	case p.Evidence.MaxBytes > blockMax:
