@@ -143,3 +143,11 @@ func shortHex(b []byte) string {
 	}
 	return fmt.Sprintf("%X", b)
 }
+
+// clone returns a copy of id that shares no memory with it.
+func (id BlockID) clone() BlockID {
+	return BlockID{
+		Hash:          bytes.Clone(id.Hash),
+		PartSetHeader: PartSetHeader{Total: id.PartSetHeader.Total, Hash: bytes.Clone(id.PartSetHeader.Hash)},
+	}
+}
