@@ -38,16 +38,15 @@ func TestPrivvalMessages(t *testing.T) {
 					t.Fatalf("decoded %+v", r)
 				}
 			}},
-		{"SignVoteRequest skipping the extension",
+		{"SignVoteRequest",
 			privval.Message{Sum: &privval.Message_SignVoteRequest{SignVoteRequest: &privval.SignVoteRequest{
-				Vote:                 &types.Vote{Type: types.PrevoteType, Height: 1},
-				ChainId:              "c",
-				SkipExtensionSigning: true,
+				Vote:    &types.Vote{Type: types.PrevoteType, Height: 1},
+				ChainId: "c",
 			}}},
-			"1a 1c 0a 15 08 01 10 01 22 02 12 00 2a 0b " + zeroTimeHex + " 12 01 63 18 01",
+			"1a 1a 0a 15 08 01 10 01 22 02 12 00 2a 0b " + zeroTimeHex + " 12 01 63",
 			func(t *testing.T, m *privval.Message) {
 				r := m.GetSignVoteRequest()
-				if r == nil || !r.SkipExtensionSigning || r.ChainId != "c" || r.Vote.Height != 1 || r.Vote.Type != types.PrevoteType {
+				if r == nil || r.ChainId != "c" || r.Vote.Height != 1 || r.Vote.Type != types.PrevoteType {
 					t.Fatalf("decoded %+v", r)
 				}
 			}},
