@@ -77,7 +77,7 @@ func Decode(data []byte, cfg *Config) (unknown []string, err error) {
 	}
 	var doc map[string]any
 	if err := toml.Unmarshal(data, &doc); err != nil {
-		return nil, syntaxError(err)
+		return nil, syntaxError(data, err)
 	}
 	s := schema()
 	var errs []*FileError
@@ -112,8 +112,9 @@ func Decode(data []byte, cfg *Config) (unknown []string, err error) {
 		}
 	}
 	if len(errs) > 0 {
+		exprs := exprPositions(data)
 		for _, e := range errs {
-			e.Line, e.Column = keyPosition(data, strings.Split(e.Key, "."))
+			e.Line, e.Column = keyPosition(exprs, strings.Split(e.Key, "."))
 		}
 		first := slices.MinFunc(errs, func(a, b *FileError) int {
 			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Key, b.Key))
@@ -134,12 +135,18 @@ func mustField(cfg *Config, f *schemaField) reflect.Value {
 }
 
 // syntaxError converts a go-toml error into a *FileError.
-func syntaxError(err error) *FileError {
+func syntaxError(data []byte, err error) *FileError {
 	fe := &FileError{Msg: strings.TrimPrefix(err.Error(), "toml: "), Err: err}
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
 		fe.Line, fe.Column = de.Position()
-		fe.Key = strings.Join(de.Key(), ".")
+		key := de.Key()
+		if len(key) > 0 {
+			if full := keyAtLine(exprPositions(data), fe.Line); len(full) >= len(key) && slices.Equal(full[len(full)-len(key):], key) {
+				key = full
+			}
+		}
+		fe.Key = strings.Join(key, ".")
 	}
 	return fe
 }
@@ -168,53 +175,84 @@ func leafKeys(prefix string, v any) []string {
 	return out
 }
 
-// keyPosition returns where the key path is defined in data (the first
-// key-value or table header whose full path is the key, a prefix of it, or
-// below it), or 0, 0. It is only used on the error path, after data parsed.
-func keyPosition(data []byte, key []string) (line, column int) {
+// exprPos is one table header or key-value of a document: its full dotted
+// path and where its first key part starts.
+type exprPos struct {
+	path         []string
+	table        bool // a [table] or [[array]] header
+	line, column int  // 1-based
+}
+
+// exprPositions lists the headers and key-values of data in order. It is
+// only used on the error path, after data parsed, and runs in linear time.
+func exprPositions(data []byte) []exprPos {
+	lineStarts := []int{0}
+	for i, c := range data {
+		if c == '\n' {
+			lineStarts = append(lineStarts, i+1)
+		}
+	}
 	var p unstable.Parser
 	p.Reset(data)
+	var out []exprPos
 	var table []string
 	for p.NextExpression() {
 		e := p.Expression()
-		switch e.Kind {
-		case unstable.Table, unstable.ArrayTable:
-			table, line, column = keyOf(&p, e, nil)
-			if related(table, key) {
-				return line, column
+		isTable := e.Kind == unstable.Table || e.Kind == unstable.ArrayTable
+		if !isTable && e.Kind != unstable.KeyValue {
+			continue
+		}
+		pos := exprPos{table: isTable}
+		if !isTable {
+			pos.path = slices.Clone(table)
+		}
+		offset := -1
+		for it := e.Key(); it.Next(); {
+			n := it.Node()
+			if offset < 0 {
+				offset = int(n.Raw.Offset)
 			}
-		case unstable.KeyValue:
-			full, l, c := keyOf(&p, e, table)
-			if related(full, key) {
-				return l, c
-			}
+			pos.path = append(pos.path, string(n.Data))
+		}
+		if offset >= 0 {
+			line := sort.SearchInts(lineStarts, offset+1) // lines starting at or before offset
+			pos.line, pos.column = line, offset-lineStarts[line-1]+1
+		}
+		if isTable {
+			table = pos.path
+		}
+		out = append(out, pos)
+	}
+	return out
+}
+
+// keyPosition returns where the key path is defined, or 0, 0: the first
+// table header that is the key or lies below it, or the first key-value
+// whose path is the key, lies below it, or holds it in an inline table.
+func keyPosition(exprs []exprPos, key []string) (line, column int) {
+	for _, e := range exprs {
+		if hasPrefix(e.path, key) || (!e.table && hasPrefix(key, e.path)) {
+			return e.line, e.column
 		}
 	}
 	return 0, 0
 }
 
-// keyOf returns the full path of a table header or key-value expression
-// (prefixed by table) and the position of its first key part.
-func keyOf(p *unstable.Parser, e *unstable.Node, table []string) (path []string, line, column int) {
-	path = slices.Clone(table)
-	it := e.Key()
-	first := true
-	for it.Next() {
-		n := it.Node()
-		if first {
-			sh := p.Shape(n.Raw)
-			line, column = sh.Start.Line, sh.Start.Column
-			first = false
+// keyAtLine returns the full dotted path of the expression starting on
+// line, or nil. go-toml reports some errors (duplicate keys) with the key
+// relative to its table; this restores the table prefix.
+func keyAtLine(exprs []exprPos, line int) []string {
+	for _, e := range exprs {
+		if e.line == line {
+			return e.path
 		}
-		path = append(path, string(n.Data))
 	}
-	return path, line, column
+	return nil
 }
 
-// related reports whether one path is a prefix of the other.
-func related(a, b []string) bool {
-	n := min(len(a), len(b))
-	return n > 0 && slices.Equal(a[:n], b[:n])
+// hasPrefix reports whether path starts with prefix (non-empty).
+func hasPrefix(path, prefix []string) bool {
+	return len(prefix) > 0 && len(path) >= len(prefix) && slices.Equal(path[:len(prefix)], prefix)
 }
 
 // Load reads the config.toml at path over DefaultConfig and returns the
