@@ -62,14 +62,22 @@ func TestConfig() *Config {
 }
 
 // SetRoot sets the home directory against which every relative path of cfg
-// resolves, in the base config and in each section that holds paths. It
-// returns cfg. The sections must be non-nil.
+// resolves, in the base config and in each section that holds paths (nil
+// sections are skipped). It returns cfg.
 func (cfg *Config) SetRoot(home string) *Config {
 	cfg.RootDir = home
-	cfg.RPC.RootDir = home
-	cfg.P2P.RootDir = home
-	cfg.Mempool.RootDir = home
-	cfg.Consensus.RootDir = home
+	if cfg.RPC != nil {
+		cfg.RPC.RootDir = home
+	}
+	if cfg.P2P != nil {
+		cfg.P2P.RootDir = home
+	}
+	if cfg.Mempool != nil {
+		cfg.Mempool.RootDir = home
+	}
+	if cfg.Consensus != nil {
+		cfg.Consensus.RootDir = home
+	}
 	return cfg
 }
 

@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// ErrUnknownKey is wrapped by Set, Get and Lookup-based errors for a key
-// that config.toml does not have.
+// ErrUnknownKey is wrapped by the errors of Set and Get for a key that
+// config.toml does not have.
 var ErrUnknownKey = errors.New("unknown config key")
 
 // Kind is the value type of a key, as far as reading and writing it goes.

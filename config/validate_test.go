@@ -185,6 +185,9 @@ func TestNilSections(t *testing.T) {
 	if _, err := Decode(nil, cfg); err == nil {
 		t.Error("Decode accepted a nil section")
 	}
+	if cfg.SetRoot("/x").Consensus.RootDir != "/x" {
+		t.Error("SetRoot skipped the sections after a nil one")
+	}
 	var none *Config
 	if err := none.ValidateBasic(); err == nil {
 		t.Error("nil *Config validated")
