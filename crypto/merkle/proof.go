@@ -59,7 +59,7 @@ func ProofsFromByteSlices(items [][]byte) (root []byte, proofs []*Proof) {
 			Aunts:    make([][]byte, 0, depth),
 		}
 	}
-	root = buildProofs(proofs, leaves)
+	root = bytes.Clone(buildProofs(proofs, leaves)) // never alias a proof's bytes
 	return root, proofs
 }
 
