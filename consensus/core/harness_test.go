@@ -34,12 +34,12 @@ type harness struct {
 	lastCommit  *types.ExtendedCommit
 
 	// Behaviour of the fake driver.
-	txs             types.Txs                    // what BuildProposal puts in our blocks
-	acceptProposal  func(*types.Block) bool      // the application's ProcessProposal
-	holdProcess     bool                         // don't answer ProcessProposal (test answers)
-	heldProcess     *ProcessProposal             // the unanswered request
-	extensionHeight int64                        // vote_extensions_enable_height
-	autoCommit      bool                         // answer Commit with the next height
+	txs             types.Txs               // what BuildProposal puts in our blocks
+	acceptProposal  func(*types.Block) bool // the application's ProcessProposal
+	holdProcess     bool                    // don't answer ProcessProposal (test answers)
+	heldProcess     *ProcessProposal        // the unanswered request
+	extensionHeight int64                   // vote_extensions_enable_height
+	autoCommit      bool                    // answer Commit with the next height
 
 	// What the machine did.
 	actions   []Action
