@@ -63,6 +63,22 @@ func TestLoadCometBFTWrittenFile(t *testing.T) {
 	}
 }
 
+// The config.toml that the real `cometbft init` (v0.38.26) wrote loads to the defaults.
+func TestLoadRealCometBFTInitConfig(t *testing.T) {
+	cfg, unknown, err := Load(filepath.Join("testdata", "cometbft-v0.38.26-init-config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(unknown) != 0 {
+		t.Errorf("unknown keys %v", unknown)
+	}
+	want := DefaultConfig()
+	want.Moniker = "vm" // the host it was written on
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("cometbft's own config.toml does not load to the defaults: %v", diffConfigs(t, cfg, want))
+	}
+}
+
 func TestRoundTripDefaults(t *testing.T) {
 	for name, cfg := range map[string]*Config{"default": DefaultConfig(), "test": TestConfig()} {
 		path := filepath.Join(t.TempDir(), "config.toml")
