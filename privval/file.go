@@ -82,8 +82,10 @@ func LoadFilePVEmptyState(keyFilePath, stateFilePath string) (*FilePV, error) {
 	return &FilePV{key: key, state: FilePVLastSignState{filePath: stateFilePath}, fs: atomicfile.OS}, nil
 }
 
-// LoadOrGenFilePV loads the FilePV if the key file exists; otherwise it
-// generates a new key, saves both files and returns it.
+// LoadOrGenFilePV loads the FilePV if the key file exists (failing if the
+// state file is missing or bad, as LoadFilePV does); otherwise it generates
+// a new key, saves both files (replacing any state file, which cannot
+// belong to the new key) and returns it.
 func LoadOrGenFilePV(keyFilePath, stateFilePath string) (*FilePV, error) {
 	_, err := os.Stat(keyFilePath)
 	switch {

@@ -44,7 +44,9 @@ type filePVKeyJSON struct {
 	PrivKey encoding.JSONPrivKey `json:"priv_key"`
 }
 
-// Save writes the key file atomically and durably with mode 0600.
+// Save writes the key file atomically and durably with mode 0600. It is
+// for tools that write a key file on its own (gen-validator); FilePV.Save
+// writes both files of a FilePV.
 func (k FilePVKey) Save() error { return k.save(atomicfile.OS) }
 
 func (k FilePVKey) save(fsys atomicfile.FS) error {

@@ -59,6 +59,8 @@ func (lss *FilePVLastSignState) CheckHRS(height int64, round int32, step Step) (
 }
 
 // Save writes the state to its file atomically and durably with mode 0600.
+// It is for tools that edit a state file directly; a FilePV saves its own
+// state, and nothing else may write the file while a FilePV signs with it.
 func (lss *FilePVLastSignState) Save() error { return lss.save(atomicfile.OS) }
 
 func (lss *FilePVLastSignState) save(fsys atomicfile.FS) error {

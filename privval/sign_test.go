@@ -212,3 +212,33 @@ func TestSignErrorsNameTheMessage(t *testing.T) {
 		t.Fatalf("error text = %q, want %q", err, want)
 	}
 }
+
+func TestConcurrentSignersGetOneSignature(t *testing.T) {
+	pv := newTestPV(t)
+	const n = 8
+	sigs := make(chan []byte, n)
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			v := precommit(6, 1, 1)
+			if err := pv.SignVote(testChainID, v, true); err != nil {
+				errs <- err
+				return
+			}
+			sigs <- v.Signature
+		}()
+	}
+	var first []byte
+	for range n {
+		select {
+		case err := <-errs:
+			t.Fatal(err)
+		case sig := <-sigs:
+			if first == nil {
+				first = sig
+			} else if !bytes.Equal(sig, first) {
+				t.Fatal("concurrent identical requests got different signatures")
+			}
+		}
+	}
+}

@@ -9,6 +9,10 @@
 // came after the rename, i.e. from the directory fsync); callers that must
 // know treat the outcome as "possibly written".
 //
+// A crash before the rename may leave a stale temporary file named
+// ".<base>.tmp-*" next to the target. It is never read back and may be
+// deleted at any time.
+//
 // The file-system operations go through the FS interface so that tests can
 // inject faults and simulate crashes at each durability boundary (see
 // package atomicfiletest). OS is the real implementation.
