@@ -159,20 +159,26 @@ func (p ConsensusParams) MarshalJSON() ([]byte, error) {
 func (p *ConsensusParams) UnmarshalJSON(b []byte) error {
 	var j consensusParamsJSON
 	if err := json.Unmarshal(b, &j); err != nil {
-		return fmt.Errorf("consensus params: %w", explainJSONError(err))
+		return explainJSONError("consensus_params", err)
 	}
 	*p = *j.params()
 	return nil
 }
 
 // explainJSONError turns encoding/json's type and syntax errors into one-line messages that name
-// the field path and, for integers, the string rule. Other errors are returned unchanged.
-func explainJSONError(err error) error {
+// the field path (prefixed by prefix, e.g. "validators[2]") and, for integers, the string rule.
+// Other errors are returned unchanged.
+func explainJSONError(prefix string, err error) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		field := typeErr.Field
-		if field == "" {
-			field = "(top level)"
+		switch {
+		case prefix != "" && field != "":
+			field = prefix + "." + field
+		case prefix != "":
+			field = prefix
+		case field == "":
+			field = "top level"
 		}
 		switch typeErr.Type.Kind() {
 		case reflect.Int64, reflect.Uint64:
@@ -184,7 +190,13 @@ func explainJSONError(err error) error {
 	}
 	var syntaxErr *json.SyntaxError
 	if errors.As(err, &syntaxErr) {
+		if prefix != "" {
+			return fmt.Errorf("%s: %s at byte %d", prefix, syntaxErr.Error(), syntaxErr.Offset)
+		}
 		return fmt.Errorf("%s at byte %d", syntaxErr.Error(), syntaxErr.Offset)
+	}
+	if prefix != "" {
+		return fmt.Errorf("%s: %w", prefix, err)
 	}
 	return err
 }
