@@ -159,17 +159,19 @@ func (vals *ValidatorSet) GetByIndex(index int32) (crypto.Address, *Validator) {
 	return v.Address, v.Copy()
 }
 
-// TotalVotingPower returns the sum of the voting powers. Sets built by this package never exceed
-// MaxTotalVotingPower; for a set assembled by hand the sum saturates instead of overflowing.
+// TotalVotingPower returns the sum of the voting powers. Sets built by this package (constructors,
+// decoders, UpdateWithChangeSet) cache it and never exceed MaxTotalVotingPower; for a set
+// assembled by hand it is recomputed on each call, saturating instead of overflowing. It never
+// writes to the set.
 func (vals *ValidatorSet) TotalVotingPower() int64 {
-	if vals.totalVotingPower == 0 {
-		var sum int64
-		for _, v := range vals.Validators {
-			sum = clipAdd(sum, v.VotingPower)
-		}
-		vals.totalVotingPower = sum
+	if vals.totalVotingPower != 0 {
+		return vals.totalVotingPower
 	}
-	return vals.totalVotingPower
+	var sum int64
+	for _, v := range vals.Validators {
+		sum = clipAdd(sum, v.VotingPower)
+	}
+	return sum
 }
 
 // updateTotalVotingPower recomputes the cached total, failing if it exceeds MaxTotalVotingPower.
