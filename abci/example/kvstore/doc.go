@@ -73,8 +73,10 @@
 //
 // Where CometBFT's kvstore panics (an invalid transaction or unsupported validator key reaching
 // FinalizeBlock/Commit, an unknown misbehaving validator) this one returns code 2 or logs and
-// skips. Info reports the last committed height (CometBFT's reports the last finalized one).
-// FinalizeBlock with height 0 (as abci-cli sends) executes the height after the last committed
-// one, so Info's height advances. Queries honour Height. The database layout is ballot's own.
+// skips. Info reports the last committed height (CometBFT's reports the last finalized one). A
+// second FinalizeBlock before Commit replaces the first (CometBFT's keeps counting the first
+// block's transactions in the size, so its app hash differs in that case). A FinalizeBlock at or
+// below the committed height is an error (except height 0 at height 0, which abci-cli sends).
+// Queries honour Height. The database layout is ballot's own.
 // Vote extensions use BaseApplication's defaults (empty extension, accept), as CometBFT's does.
 package kvstore

@@ -34,18 +34,16 @@ type pendingBlock struct {
 //	anything else            code 2 (CodeTypeInvalidTxFormat), log says why
 //
 // Each result carries CometBFT's two "app" events. A DUPLICATE_VOTE misbehavior lowers the
-// validator's power by one (an unknown validator is logged and skipped). Height 0 (as sent by
-// abci-cli) means the height after the last committed one; a height at or below the last
-// committed one is an error.
+// validator's power by one (an unknown validator is logged and skipped). A height at or below
+// the last committed one is an error, except height 0 while nothing above height 0 was committed
+// (abci-cli sends height 0; the state then stays at height 0, as CometBFT's does). A second
+// FinalizeBlock before Commit replaces the first.
 func (app *Application) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
 	app.mu.Lock()
 	defer app.mu.Unlock()
 
 	height := req.Height
-	if height == 0 {
-		height = app.state.Height + 1
-	}
-	if height <= app.state.Height {
+	if height < 0 || (height <= app.state.Height && (height != 0 || app.state.Height != 0)) {
 		return nil, fmt.Errorf("finalize block: height %d is not above the last committed height %d", height, app.state.Height)
 	}
 	block := &pendingBlock{height: height, writes: make(map[string][]byte), size: app.state.Size}
@@ -206,7 +204,7 @@ func (app *Application) Commit(context.Context, *abci.RequestCommit) (*abci.Resp
 			return nil, err
 		}
 		app.pending = nil
-		if iv := app.opts.SnapshotInterval; iv > 0 && uint64(block.height)%iv == 0 {
+		if iv := app.opts.SnapshotInterval; iv > 0 && block.height > 0 && uint64(block.height)%iv == 0 {
 			if err := app.takeSnapshot(); err != nil {
 				return nil, fmt.Errorf("commit: snapshot at height %d: %w", block.height, err)
 			}

@@ -138,8 +138,8 @@ func (app *Application) InitChain(_ context.Context, req *abci.RequestInitChain)
 // CheckTx accepts (code 0, gas_wanted 1) every transaction parseTx accepts and rejects the
 // rest with CodeTypeInvalidTxFormat. It reads no state: New and Recheck are the same.
 func (app *Application) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
-	if p := parseTx(req.Tx); p.kind == kindInvalid {
-		return &abci.ResponseCheckTx{Code: CodeTypeInvalidTxFormat, Log: p.err.Error()}, nil
+	if parseTx(req.Tx).kind == kindInvalid {
+		return &abci.ResponseCheckTx{Code: CodeTypeInvalidTxFormat}, nil // no log, as CometBFT's
 	}
 	return &abci.ResponseCheckTx{Code: CodeTypeOK, GasWanted: 1}, nil
 }

@@ -175,17 +175,23 @@ func TestQueryAtHeight(t *testing.T) {
 func TestFinalizeBlockHeights(t *testing.T) {
 	app := NewInMemoryApplication(Options{})
 	defer app.Close()
-	// Height 0, as abci-cli sends it, is the next height.
+	// Height 0, as abci-cli sends it, may repeat while the state is at height 0.
 	block(t, app, 0, "a=b")
-	if in := info(t, app); in.LastBlockHeight != 1 {
-		t.Fatalf("height after abci-cli style block: %d", in.LastBlockHeight)
+	block(t, app, 0, "a=c")
+	if in := info(t, app); in.LastBlockHeight != 0 || in.Data != `{"size":2}` {
+		t.Fatalf("Info after abci-cli style blocks: %+v", in)
 	}
-	block(t, app, 5, "a=c") // gaps are fine (initial_height, restores)
-	if _, err := app.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Height: 5}); err == nil {
-		t.Error("FinalizeBlock at the committed height succeeded")
+	if q := query(t, app, "a", 0); string(q.Value) != "c" || q.Height != 0 {
+		t.Fatalf("query after abci-cli style blocks: %+v", q)
+	}
+	block(t, app, 5, "a=d") // gaps are fine (initial_height, restores)
+	for _, h := range []int64{5, 0, -1} {
+		if _, err := app.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Height: h}); err == nil {
+			t.Errorf("FinalizeBlock at height %d after committing 5 succeeded", h)
+		}
 	}
 	// FinalizeBlock may be repeated before Commit; the last one wins.
-	finalize(t, app, 6, "a=first")
+	finalize(t, app, 6, "a=first", "b=x")
 	finalize(t, app, 6, "a=second")
 	commit(t, app)
 	if q := query(t, app, "a", 0); string(q.Value) != "second" {
@@ -193,7 +199,7 @@ func TestFinalizeBlockHeights(t *testing.T) {
 	}
 	// Commit without a finalized block changes nothing.
 	commit(t, app)
-	if in := info(t, app); in.LastBlockHeight != 6 || in.Data != `{"size":3}` {
+	if in := info(t, app); in.LastBlockHeight != 6 || in.Data != `{"size":4}` {
 		t.Errorf("Info %+v", in)
 	}
 }
