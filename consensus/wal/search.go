@@ -17,8 +17,9 @@ import (
 // The files are searched newest to oldest, as CometBFT does, and the search stops early once a
 // file ends with a marker below height (0 excepted): older files can only hold lower ones.
 // Damaged records met on the way are skipped. If the marker is not found, the result is
-// (nil, false, nil) when no damage was met, and (nil, false, err) with err matching ErrCorrupted
-// and describing the first damage when the marker might have been in the damaged bytes. Other
+// (nil, false, err) with err matching ErrCorrupted and describing the damage when the marker
+// might have been in damaged bytes (no lower marker follows the damage), and (nil, false, nil)
+// otherwise. Other
 // errors are I/O errors.
 //
 // The caller must Close the Reader. It sees only the records present when SearchForEndHeight
@@ -71,7 +72,8 @@ type position struct {
 }
 
 // findEndHeight scans the file at path for EndHeight{height}. It updates lastSeen with each
-// marker read and skipped with the first damage met. If found, it returns the file, still open,
+// marker read and, if skipped is still nil, sets it to the first damage that may have hidden
+// the marker. If found, it returns the file, still open,
 // and the position after the marker.
 func findEndHeight(path string, height int64, lastSeen *int64, skipped **CorruptionError) (*position, error) {
 	f, err := os.Open(path)
@@ -84,6 +86,9 @@ func findEndHeight(path string, height int64, lastSeen *int64, skipped **Corrupt
 		return nil, fmt.Errorf("wal: %w", err)
 	}
 	dec := NewDecoder(bufio.NewReaderSize(io.LimitReader(f, info.Size()), 64<<10))
+	// damage is the first damaged record that could have been the marker: markers grow in file
+	// order, so a marker below height after the damage clears it.
+	var damage *CorruptionError
 	for {
 		msg, err := dec.Decode()
 		var corrupt *CorruptionError
@@ -94,11 +99,14 @@ func findEndHeight(path string, height int64, lastSeen *int64, skipped **Corrupt
 				if end.Height == height {
 					return &position{path: path, file: f, size: info.Size(), offset: dec.Offset(), record: dec.Records()}, nil
 				}
+				if end.Height > 0 && end.Height < height {
+					damage = nil
+				}
 			}
 			continue
 		case errors.As(err, &corrupt):
-			if *skipped == nil {
-				*skipped = corrupt.inFile(path, info.Size())
+			if damage == nil {
+				damage = corrupt.inFile(path, info.Size())
 			}
 			if corrupt.Skippable() {
 				continue
@@ -108,6 +116,9 @@ func findEndHeight(path string, height int64, lastSeen *int64, skipped **Corrupt
 			return nil, err
 		}
 		f.Close()
+		if damage != nil && *skipped == nil {
+			*skipped = damage
+		}
 		return nil, nil
 	}
 }
