@@ -51,10 +51,14 @@ func run(t *testing.T, c client.Client) <-chan error {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx) }()
+	exited := make(chan struct{})
+	go func() {
+		done <- c.Run(ctx)
+		close(exited)
+	}()
 	t.Cleanup(func() {
 		cancel()
-		<-done
+		<-exited
 	})
 	select {
 	case <-c.Connected():

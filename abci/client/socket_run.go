@@ -46,9 +46,13 @@ func (c *SocketClient) Run(ctx context.Context) error {
 	case <-ctx.Done():
 		c.fail(ErrClientClosed)
 	case err := <-errs:
+		errs <- nil // keep the count of pending results at two
+		if ctx.Err() != nil {
+			c.fail(ErrClientClosed) // the connection died as we were shutting down anyway
+			break
+		}
 		c.fail(err)
 		runErr = c.Error()
-		errs <- nil // keep the count of pending results at two
 	}
 	// Unblock a reader or writer stuck in I/O, then wait for both.
 	closeErr := conn.Close()

@@ -44,15 +44,23 @@ func allCalls() []call {
 		{"InitChain", initChain, &abci.ResponseInitChain{AppHash: []byte("test-chain")},
 			func(ctx context.Context, c client.Client) (proto.Message, error) { return c.InitChain(ctx, initChain) }},
 		{"PrepareProposal", prepare, &abci.ResponsePrepareProposal{Txs: [][]byte{[]byte("x")}},
-			func(ctx context.Context, c client.Client) (proto.Message, error) { return c.PrepareProposal(ctx, prepare) }},
+			func(ctx context.Context, c client.Client) (proto.Message, error) {
+				return c.PrepareProposal(ctx, prepare)
+			}},
 		{"ProcessProposal", process, &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT},
-			func(ctx context.Context, c client.Client) (proto.Message, error) { return c.ProcessProposal(ctx, process) }},
+			func(ctx context.Context, c client.Client) (proto.Message, error) {
+				return c.ProcessProposal(ctx, process)
+			}},
 		{"ExtendVote", extend, &abci.ResponseExtendVote{VoteExtension: []byte("ext-2")},
 			func(ctx context.Context, c client.Client) (proto.Message, error) { return c.ExtendVote(ctx, extend) }},
 		{"VerifyVoteExtension", verify, &abci.ResponseVerifyVoteExtension{Status: abci.ResponseVerifyVoteExtension_ACCEPT},
-			func(ctx context.Context, c client.Client) (proto.Message, error) { return c.VerifyVoteExtension(ctx, verify) }},
+			func(ctx context.Context, c client.Client) (proto.Message, error) {
+				return c.VerifyVoteExtension(ctx, verify)
+			}},
 		{"FinalizeBlock", finalize, &abci.ResponseFinalizeBlock{AppHash: []byte{9}, TxResults: []*abci.ExecTxResult{{Code: 3}}},
-			func(ctx context.Context, c client.Client) (proto.Message, error) { return c.FinalizeBlock(ctx, finalize) }},
+			func(ctx context.Context, c client.Client) (proto.Message, error) {
+				return c.FinalizeBlock(ctx, finalize)
+			}},
 		{"Commit", commit, &abci.ResponseCommit{RetainHeight: 5},
 			func(ctx context.Context, c client.Client) (proto.Message, error) { return c.Commit(ctx, commit) }},
 		{"ListSnapshots", list, &abci.ResponseListSnapshots{Snapshots: []*abci.Snapshot{{Height: 9, Chunks: 2}}},
@@ -60,9 +68,13 @@ func allCalls() []call {
 		{"OfferSnapshot", offer, &abci.ResponseOfferSnapshot{Result: abci.ResponseOfferSnapshot_ACCEPT},
 			func(ctx context.Context, c client.Client) (proto.Message, error) { return c.OfferSnapshot(ctx, offer) }},
 		{"LoadSnapshotChunk", load, &abci.ResponseLoadSnapshotChunk{Chunk: []byte{4}},
-			func(ctx context.Context, c client.Client) (proto.Message, error) { return c.LoadSnapshotChunk(ctx, load) }},
+			func(ctx context.Context, c client.Client) (proto.Message, error) {
+				return c.LoadSnapshotChunk(ctx, load)
+			}},
 		{"ApplySnapshotChunk", apply, &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_RETRY, RefetchChunks: []uint32{1, 2}},
-			func(ctx context.Context, c client.Client) (proto.Message, error) { return c.ApplySnapshotChunk(ctx, apply) }},
+			func(ctx context.Context, c client.Client) (proto.Message, error) {
+				return c.ApplySnapshotChunk(ctx, apply)
+			}},
 	}
 }
 

@@ -21,6 +21,11 @@ type SocketServer struct {
 	addr   string
 	app    types.Application
 	logger log.Logger
+
+	ready     chan struct{}
+	readyOnce sync.Once
+	mtx       sync.Mutex
+	listening net.Addr
 }
 
 // NewSocketServer returns a server of app for addr ("tcp://host:port", "unix:///path" or bare
@@ -35,7 +40,18 @@ func NewSocketServer(addr string, app types.Application, logger log.Logger) (*So
 	if logger == nil {
 		logger = log.NewNop()
 	}
-	return &SocketServer{addr: addr, app: app, logger: logger}, nil
+	return &SocketServer{addr: addr, app: app, logger: logger, ready: make(chan struct{})}, nil
+}
+
+// Ready is closed once Run or Serve accepts connections.
+func (s *SocketServer) Ready() <-chan struct{} { return s.ready }
+
+// ListenAddr returns the address the server accepts connections on (with the port the system
+// chose for ":0"), or nil before Ready is closed.
+func (s *SocketServer) ListenAddr() net.Addr {
+	s.mtx.Lock()
+	defer s.mtx.Unlock()
+	return s.listening
 }
 
 // Run listens on the server's address and serves until ctx is cancelled (returning nil) or the
@@ -57,6 +73,11 @@ func (s *SocketServer) Serve(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	stopListening := context.AfterFunc(ctx, func() { _ = ln.Close() }) // unblocks Accept
 	defer stopListening()
+
+	s.mtx.Lock()
+	s.listening = ln.Addr()
+	s.mtx.Unlock()
+	s.readyOnce.Do(func() { close(s.ready) })
 
 	var wg sync.WaitGroup
 	defer wg.Wait()
