@@ -313,7 +313,7 @@ func TestEndedContextIsRefused(t *testing.T) {
 type failingQuery struct{}
 
 func (failingQuery) Matches(map[string][]string) (bool, error) { return false, errors.New("boom") }
-func (failingQuery) String() string                              { return "failing" }
+func (failingQuery) String() string                            { return "failing" }
 
 func TestQueryErrorEndsOnlyThatSubscription(t *testing.T) {
 	s := NewServer()
