@@ -127,58 +127,72 @@ func (c *LocalClient) Flush(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// Info runs the app's Info under the client's mutex; see Client.
 func (c *LocalClient) Info(ctx context.Context, req *abci.RequestInfo) (*abci.ResponseInfo, error) {
 	return localCall(ctx, c, c.app.Info, req)
 }
 
+// Query runs the app's Query under the client's mutex; see Client.
 func (c *LocalClient) Query(ctx context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
 	return localCall(ctx, c, c.app.Query, req)
 }
 
+// CheckTx runs the app's CheckTx under the client's mutex; see Client.
 func (c *LocalClient) CheckTx(ctx context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
 	return localCall(ctx, c, c.app.CheckTx, req)
 }
 
+// InitChain runs the app's InitChain under the client's mutex; see Client.
 func (c *LocalClient) InitChain(ctx context.Context, req *abci.RequestInitChain) (*abci.ResponseInitChain, error) {
 	return localCall(ctx, c, c.app.InitChain, req)
 }
 
+// PrepareProposal runs the app's PrepareProposal under the client's mutex; see Client.
 func (c *LocalClient) PrepareProposal(ctx context.Context, req *abci.RequestPrepareProposal) (*abci.ResponsePrepareProposal, error) {
 	return localCall(ctx, c, c.app.PrepareProposal, req)
 }
 
+// ProcessProposal runs the app's ProcessProposal under the client's mutex; see Client.
 func (c *LocalClient) ProcessProposal(ctx context.Context, req *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {
 	return localCall(ctx, c, c.app.ProcessProposal, req)
 }
 
+// ExtendVote runs the app's ExtendVote under the client's mutex; see Client.
 func (c *LocalClient) ExtendVote(ctx context.Context, req *abci.RequestExtendVote) (*abci.ResponseExtendVote, error) {
 	return localCall(ctx, c, c.app.ExtendVote, req)
 }
 
+// VerifyVoteExtension runs the app's VerifyVoteExtension under the client's mutex; see Client.
 func (c *LocalClient) VerifyVoteExtension(ctx context.Context, req *abci.RequestVerifyVoteExtension) (*abci.ResponseVerifyVoteExtension, error) {
 	return localCall(ctx, c, c.app.VerifyVoteExtension, req)
 }
 
+// FinalizeBlock runs the app's FinalizeBlock under the client's mutex; see Client.
 func (c *LocalClient) FinalizeBlock(ctx context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
 	return localCall(ctx, c, c.app.FinalizeBlock, req)
 }
 
+// Commit runs the app's Commit under the client's mutex; see Client.
 func (c *LocalClient) Commit(ctx context.Context, req *abci.RequestCommit) (*abci.ResponseCommit, error) {
 	return localCall(ctx, c, c.app.Commit, req)
 }
 
+// ListSnapshots runs the app's ListSnapshots under the client's mutex; see Client.
 func (c *LocalClient) ListSnapshots(ctx context.Context, req *abci.RequestListSnapshots) (*abci.ResponseListSnapshots, error) {
 	return localCall(ctx, c, c.app.ListSnapshots, req)
 }
 
+// OfferSnapshot runs the app's OfferSnapshot under the client's mutex; see Client.
 func (c *LocalClient) OfferSnapshot(ctx context.Context, req *abci.RequestOfferSnapshot) (*abci.ResponseOfferSnapshot, error) {
 	return localCall(ctx, c, c.app.OfferSnapshot, req)
 }
 
+// LoadSnapshotChunk runs the app's LoadSnapshotChunk under the client's mutex; see Client.
 func (c *LocalClient) LoadSnapshotChunk(ctx context.Context, req *abci.RequestLoadSnapshotChunk) (*abci.ResponseLoadSnapshotChunk, error) {
 	return localCall(ctx, c, c.app.LoadSnapshotChunk, req)
 }
 
+// ApplySnapshotChunk runs the app's ApplySnapshotChunk under the client's mutex; see Client.
 func (c *LocalClient) ApplySnapshotChunk(ctx context.Context, req *abci.RequestApplySnapshotChunk) (*abci.ResponseApplySnapshotChunk, error) {
 	return localCall(ctx, c, c.app.ApplySnapshotChunk, req)
 }
