@@ -161,17 +161,19 @@ const (
 	KindEmpty      Kind = "empty"
 )
 
-// Kinds lists every Kind a record can have, in display order.
-var Kinds = []Kind{KindRoundState, KindProposal, KindBlockPart, KindVote, KindTimeout, KindEndHeight, KindOther}
+// Kinds returns every Kind a decoded record can have, in display order.
+func Kinds() []Kind {
+	return []Kind{KindRoundState, KindProposal, KindBlockPart, KindVote, KindTimeout, KindEndHeight, KindOther}
+}
 
 // ParseKind returns the Kind named s, or an error listing the valid names.
 func ParseKind(s string) (Kind, error) {
-	for _, k := range Kinds {
+	for _, k := range Kinds() {
 		if string(k) == s {
 			return k, nil
 		}
 	}
-	return "", fmt.Errorf("wal: unknown record kind %q (known: %v)", s, Kinds)
+	return "", fmt.Errorf("wal: unknown record kind %q (known: %v)", s, Kinds())
 }
 
 // KindOf returns the kind of m; KindEmpty for a nil or empty message.

@@ -137,7 +137,7 @@ func TestInputFromMessageRejects(t *testing.T) {
 }
 
 func TestKinds(t *testing.T) {
-	for _, k := range Kinds {
+	for _, k := range Kinds() {
 		got, err := ParseKind(string(k))
 		if err != nil || got != k {
 			t.Errorf("ParseKind(%q) = %q, %v", k, got, err)
@@ -145,6 +145,12 @@ func TestKinds(t *testing.T) {
 	}
 	if _, err := ParseKind("votes"); err == nil {
 		t.Error("ParseKind accepted an unknown kind")
+	}
+	hasVote := &consensuspb.TimedWALMessage{Time: baseTime, Msg: &consensuspb.WALMessage{Sum: &consensuspb.WALMessage_MsgInfo{
+		MsgInfo: &consensuspb.MsgInfo{PeerID: "p", Msg: consensuspb.Message{Sum: &consensuspb.Message_HasVote{HasVote: &consensuspb.HasVote{Height: 4}}}},
+	}}}
+	if KindOf(hasVote.Msg) != KindOther || !strings.HasSuffix(FormatRecord(hasVote), "other_message peer=p HasVote") {
+		t.Errorf("a HasVote record: %s, %q", KindOf(hasVote.Msg), FormatRecord(hasVote))
 	}
 	if KindOf(nil) != KindEmpty || KindOf(&consensuspb.WALMessage{}) != KindEmpty {
 		t.Error("empty messages have a kind")

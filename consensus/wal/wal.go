@@ -166,8 +166,9 @@ func (w *WAL) Damage() *CorruptionError { return w.damage }
 // the file when the buffer fills or at the next FlushAndSync, and is durable only after
 // FlushAndSync. When the head reaches the head size limit it is rotated (flushed, synced and
 // renamed to the next numbered file) and the oldest files beyond the total size limit are
-// removed. A message too large for a record is refused with an error wrapping ErrTooLarge and
-// leaves the WAL usable.
+// removed. A message too large for a record is refused with an error wrapping ErrTooLarge, and
+// a failure to remove old files is returned after the record was written; both leave the WAL
+// usable. Any other error is a failure of the head file (see WAL).
 func (w *WAL) Write(msg *consensuspb.WALMessage) error {
 	if err := w.usable(); err != nil {
 		return err
@@ -213,14 +214,15 @@ func (w *WAL) flushAndSync() error {
 	return nil
 }
 
-// Close flushes, fsyncs and closes the head file. Later calls return ErrClosed.
+// Close flushes, fsyncs and closes the head file. If the WAL had failed earlier it only closes
+// the file and returns that failure. Later calls return ErrClosed.
 func (w *WAL) Close() error {
 	if w.closed {
 		return ErrClosed
 	}
 	w.closed = true
-	var err error
-	if w.err == nil {
+	err := w.err
+	if err == nil {
 		err = w.flushAndSync()
 	}
 	if cerr := w.head.Close(); err == nil && cerr != nil {

@@ -192,8 +192,8 @@ func TestSyncFailureIsSticky(t *testing.T) {
 	if err := w.Write(EndHeight(2)); !errors.Is(err, boom) {
 		t.Fatalf("Write after a failed sync: %v, want the same error", err)
 	}
-	if err := w.Close(); err != nil {
-		t.Fatalf("Close after a failure: %v", err)
+	if err := w.Close(); !errors.Is(err, boom) {
+		t.Fatalf("Close after a failure: %v, want the failure", err)
 	}
 }
 
