@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ballot-bft/ballot/config"
@@ -154,3 +155,13 @@ func (m *recordingMetrics) gauge(name string) float64 {
 }
 
 func peerID(s string) p2p.ID { return p2p.ID(s) }
+
+func (m *recordingMetrics) max(name string) float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.maxGauge[name]
+}
+
+type atomicCounter struct{ n atomic.Int64 }
+
+func (c *atomicCounter) add() int64 { return c.n.Add(1) }

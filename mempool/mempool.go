@@ -15,7 +15,7 @@ import (
 // reactor walks the pool in admission order. Implementations are safe for concurrent use.
 type Mempool interface {
 	// CheckTx submits tx (from sender; "" for this node, e.g. RPC) and waits for the outcome.
-	// It returns:
+	// The pool keeps tx: the caller must not modify it afterwards. It returns:
 	//   - (nil, err) when tx was refused before the app was asked: *FullError, ErrRecheckFull,
 	//     *TxTooLargeError, *PreCheckError, *AppConnError, ErrTxInCache; or ctx's error (while
 	//     waiting for the update exclusion or for room on the app connection);
