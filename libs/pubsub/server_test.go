@@ -16,6 +16,23 @@ var (
 	blockEvents = map[string][]string{"tm.event": {"NewBlock"}}
 )
 
+// newServer returns a server whose Run ends with the test, so no subscription (and no
+// lossless pump goroutine) outlives it.
+func newServer(t *testing.T) *Server {
+	t.Helper()
+	s := NewServer()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	return s
+}
+
 func subscribe(t *testing.T, s *Server, client, q string, capacity int) *Subscription {
 	t.Helper()
 	sub, err := s.Subscribe(context.Background(), client, query.MustParse(q), capacity)
@@ -54,7 +71,7 @@ func wantData(t *testing.T, sub *Subscription, want ...any) {
 }
 
 func TestMessageCarriesDataEventsAndID(t *testing.T) {
-	s := NewServer()
+	s := newServer(t)
 	sub := subscribe(t, s, "c", "tm.event = 'Tx'", 1)
 	publish(t, s, "tx1", txEvents)
 	m := <-sub.Out()
@@ -67,7 +84,7 @@ func TestMessageCarriesDataEventsAndID(t *testing.T) {
 }
 
 func TestOnlyMatchingSubscriptionsReceive(t *testing.T) {
-	s := NewServer()
+	s := newServer(t)
 	txs := subscribe(t, s, "a", "tm.event = 'Tx'", 10)
 	txsB := subscribe(t, s, "b", "tm.event='Tx'", 10) // same query, other client
 	blocks := subscribe(t, s, "a", "tm.event = 'NewBlock'", 10)
@@ -94,7 +111,7 @@ func TestOnlyMatchingSubscriptionsReceive(t *testing.T) {
 }
 
 func TestSubscriptionIdentity(t *testing.T) {
-	s := NewServer()
+	s := newServer(t)
 	ctx := context.Background()
 	subscribe(t, s, "a", "tm.event = 'Tx'", 1)
 	if _, err := s.Subscribe(ctx, "a", query.MustParse("tm.event='Tx'"), 1); !errors.Is(err, ErrAlreadySubscribed) {
@@ -117,7 +134,7 @@ func TestSubscriptionIdentity(t *testing.T) {
 }
 
 func TestBadSubscribeArguments(t *testing.T) {
-	s := NewServer()
+	s := newServer(t)
 	ctx := context.Background()
 	for _, capacity := range []int{0, -1} {
 		if _, err := s.Subscribe(ctx, "a", query.All, capacity); err == nil {
@@ -133,7 +150,7 @@ func TestBadSubscribeArguments(t *testing.T) {
 }
 
 func TestUnsubscribe(t *testing.T) {
-	s := NewServer()
+	s := newServer(t)
 	ctx := context.Background()
 	txs := subscribe(t, s, "a", "tm.event = 'Tx'", 10)
 	blocks := subscribe(t, s, "a", "tm.event = 'NewBlock'", 10)
@@ -176,7 +193,7 @@ func TestUnsubscribe(t *testing.T) {
 }
 
 func TestSlowSubscriberIsTerminatedOthersContinue(t *testing.T) {
-	s := NewServer()
+	s := newServer(t)
 	slow := subscribe(t, s, "slow", "tm.event = 'Tx'", 2)
 	fast := subscribe(t, s, "fast", "tm.event = 'Tx'", 100)
 	lossless, err := s.SubscribeUnbuffered(context.Background(), "indexer", query.MustParse("tm.event = 'Tx'"))
@@ -206,7 +223,7 @@ func TestSlowSubscriberIsTerminatedOthersContinue(t *testing.T) {
 }
 
 func TestPublisherNeverBlocks(t *testing.T) {
-	s := NewServer()
+	s := newServer(t)
 	ctx := context.Background()
 	stuck := subscribe(t, s, "stuck", "tm.event = 'Tx'", 1)
 	lagging, err := s.SubscribeUnbuffered(ctx, "lagging", query.MustParse("tm.event = 'Tx'"))
@@ -233,7 +250,7 @@ func TestPublisherNeverBlocks(t *testing.T) {
 }
 
 func TestUnsubscribeStopsLosslessPump(t *testing.T) {
-	s := NewServer()
+	s := newServer(t)
 	ctx := context.Background()
 	sub, err := s.SubscribeUnbuffered(ctx, "a", query.All)
 	if err != nil {
@@ -284,7 +301,7 @@ func TestRunStopsTheServer(t *testing.T) {
 }
 
 func TestEndedContextIsRefused(t *testing.T) {
-	s := NewServer()
+	s := newServer(t)
 	sub := subscribe(t, s, "a", "tm.event = 'Tx'", 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -316,7 +333,7 @@ func (failingQuery) Matches(map[string][]string) (bool, error) { return false, e
 func (failingQuery) String() string                            { return "failing" }
 
 func TestQueryErrorEndsOnlyThatSubscription(t *testing.T) {
-	s := NewServer()
+	s := newServer(t)
 	bad, err := s.Subscribe(context.Background(), "a", failingQuery{}, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -334,7 +351,7 @@ func TestQueryErrorEndsOnlyThatSubscription(t *testing.T) {
 // TestConcurrentUse runs publishers, subscribers and unsubscribers at once (for the race
 // detector) and checks that a lossless subscriber sees each publisher's messages in order.
 func TestConcurrentUse(t *testing.T) {
-	s := NewServer()
+	s := newServer(t)
 	ctx := context.Background()
 	watcher, err := s.SubscribeUnbuffered(ctx, "watcher", query.MustParse("tm.event = 'Tx'"))
 	if err != nil {
