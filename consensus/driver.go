@@ -1,0 +1,406 @@
+package consensus
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/ballot-bft/ballot/consensus/core"
+	"github.com/ballot-bft/ballot/libs/log"
+	"github.com/ballot-bft/ballot/privval"
+	"github.com/ballot-bft/ballot/state"
+	"github.com/ballot-bft/ballot/types"
+)
+
+// PeerMessage is a consensus message from a peer: a core.ProposalMessage, core.BlockPartMessage,
+// core.VoteMessage or core.PeerMaj23, already checked statelessly by the gossip layer.
+type PeerMessage = core.Input
+
+// Config is the driver's configuration.
+type Config struct {
+	Core core.Config
+	// BlockTimeTolerance bounds how far in the future a block's time may be (block_time_tolerance).
+	BlockTimeTolerance time.Duration
+}
+
+// Driver runs a core.Machine for a node: it owns the machine, the chain state and the ticker, and
+// is the only goroutine that touches them. Others send it peer messages (Deliver) and read
+// published snapshots (Snapshot).
+type Driver struct {
+	cfg    Config
+	logger log.Logger
+	signer privval.PrivValidator // nil on a node that doesn't validate
+	exec   Executor
+	blocks BlockStore
+	wal    WAL
+	gossip Gossip
+	events Events
+	txs    <-chan struct{} // mempool's TxsAvailable; nil if not waiting for transactions
+	now    func() time.Time
+
+	inbox chan PeerMessage
+
+	// Owned by the Run goroutine.
+	state   state.State
+	machine *core.Machine
+	ticker  *ticker
+	ctx     context.Context
+
+	snapshot atomic.Pointer[Snapshot]
+}
+
+// Snapshot is what other goroutines may read about consensus: the chain state and the position of
+// the machine. It is immutable once published.
+type Snapshot struct {
+	State state.State
+	HRS   core.HRS
+}
+
+// Deps are the driver's collaborators.
+type Deps struct {
+	Logger       log.Logger
+	Signer       privval.PrivValidator
+	Executor     Executor
+	BlockStore   BlockStore
+	WAL          WAL
+	Gossip       Gossip
+	Events       Events
+	TxsAvailable <-chan struct{}
+	Now          func() time.Time
+}
+
+// NewDriver returns a driver that continues from st, the chain state after the last block
+// executed (the ABCI handshake has already brought the application to the same height).
+func NewDriver(cfg Config, st state.State, deps Deps) *Driver {
+	now := deps.Now
+	if now == nil {
+		now = time.Now
+	}
+	logger := deps.Logger
+	if logger == nil {
+		logger = log.NewNop()
+	}
+	d := &Driver{
+		cfg: cfg, logger: logger, signer: deps.Signer, exec: deps.Executor, blocks: deps.BlockStore,
+		wal: deps.WAL, gossip: deps.Gossip, events: deps.Events, txs: deps.TxsAvailable, now: now,
+		inbox: make(chan PeerMessage, 1024),
+		state: st,
+	}
+	d.publishSnapshot(core.HRS{Height: st.LastBlockHeight + 1, Step: core.StepNewHeight})
+	return d
+}
+
+// Deliver queues a message from a peer. It blocks while the driver's inbox is full (back-pressure
+// on the gossip layer) or until ctx is done.
+func (d *Driver) Deliver(ctx context.Context, msg PeerMessage) error {
+	select {
+	case d.inbox <- msg:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Snapshot returns the latest published snapshot.
+func (d *Driver) Snapshot() *Snapshot { return d.snapshot.Load() }
+
+func (d *Driver) publishSnapshot(hrs core.HRS) {
+	d.snapshot.Store(&Snapshot{State: d.state, HRS: hrs})
+}
+
+// Run replays the WAL of the current height, then runs consensus until ctx is done or something
+// fails that the node cannot continue after (a broken application connection, a failed disk
+// write). It returns nil when ctx is canceled.
+func (d *Driver) Run(ctx context.Context) error {
+	d.ctx = ctx
+	d.ticker = newTicker()
+	defer d.ticker.stop()
+
+	height, err := d.heightInfo(d.state, nil)
+	if err != nil {
+		return err
+	}
+	var id core.Identity
+	if d.signer != nil {
+		pub, err := d.signer.PubKey()
+		if err != nil {
+			return fmt.Errorf("consensus: priv validator key: %w", err)
+		}
+		id.Address = pub.Address()
+	}
+	d.machine, err = core.New(d.cfg.Core, id, height)
+	if err != nil {
+		return err
+	}
+	if err := d.catchupReplay(); err != nil {
+		return err
+	}
+	if err := d.handle(d.machine.Start(d.now())); err != nil {
+		return err
+	}
+
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case msg := <-d.inbox:
+			if err := d.input(msg, logWAL); err != nil {
+				return err
+			}
+		case <-d.ticker.C():
+			if fired, ok := d.ticker.fired(); ok {
+				if err := d.input(fired, logWAL); err != nil {
+					return err
+				}
+			}
+		case <-d.txs:
+			if err := d.input(core.TxsAvailable{}, skipWAL); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+type walMode int
+
+const (
+	logWAL  walMode = iota // write the input to the WAL before the machine sees it
+	skipWAL                // replayed from the WAL, already logged, or not a logged input
+)
+
+// input feeds one input (written to the WAL first, per mode) and everything its actions answer.
+func (d *Driver) input(in core.Input, mode walMode) error {
+	if mode == logWAL {
+		if err := d.writeInput(in, false); err != nil {
+			return err
+		}
+	}
+	return d.handle(d.machine.Step(d.now(), in))
+}
+
+// handle carries out actions; answers are fed back depth-first, before any other input.
+func (d *Driver) handle(actions []core.Action) error {
+	for _, a := range actions {
+		answers, err := d.execute(a)
+		if err != nil {
+			return err
+		}
+		for _, ans := range answers {
+			if err := d.handle(d.machine.Step(d.now(), ans)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// execute carries out one action and returns the inputs that answer it.
+func (d *Driver) execute(a core.Action) ([]core.Input, error) {
+	switch a := a.(type) {
+	case core.ScheduleTimeout:
+		d.ticker.schedule(a)
+	case core.Publish:
+		if a.Event.Kind == core.EventNewRoundStep {
+			d.publishSnapshot(a.Event.HRS)
+			if err := d.writeRoundState(a.Event.HRS); err != nil {
+				return nil, err
+			}
+		}
+		if d.events != nil {
+			d.events.Publish(a.Event)
+		}
+	case core.Broadcast:
+		if d.gossip != nil {
+			d.gossip.Broadcast(a.Message)
+		}
+	case core.Rejected:
+		if a.From != "" && d.gossip != nil {
+			d.gossip.Punish(a.From, a.Err)
+		} else {
+			d.logger.Debug("refused input", "err", a.Err)
+		}
+	case core.ReportConflict:
+		if d.events != nil {
+			d.events.ReportConflict(a.VoteA, a.VoteB)
+		}
+	case core.BuildProposal:
+		return d.buildProposal(a)
+	case core.SignProposal:
+		return d.signProposal(a)
+	case core.SignVote:
+		return d.signVote(a)
+	case core.ProcessProposal:
+		ok, err := d.exec.ProcessProposal(d.ctx, a.Block, d.state)
+		if err != nil {
+			return nil, fmt.Errorf("consensus: ProcessProposal at height %d: %w", a.Height, err)
+		}
+		return []core.Input{core.ProposalProcessed{Height: a.Height, Round: a.Round, BlockHash: a.Block.Hash(), Accepted: ok}}, nil
+	case core.Commit:
+		return d.commit(a)
+	default:
+		return nil, fmt.Errorf("consensus: unknown action %T", a)
+	}
+	return nil, nil
+}
+
+func (d *Driver) buildProposal(a core.BuildProposal) ([]core.Input, error) {
+	block, parts, err := d.exec.CreateProposalBlock(d.ctx, a.Height, d.state, a.LastCommit, d.machineAddress())
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil, err
+		}
+		// CometBFT panics here; a node that can't build a block just doesn't propose this round.
+		d.logger.Error("can't create the proposal block", "height", a.Height, "round", a.Round, "err", err)
+		return []core.Input{core.ProposalBlockBuilt{Height: a.Height, Round: a.Round}}, nil
+	}
+	return []core.Input{core.ProposalBlockBuilt{Height: a.Height, Round: a.Round, Block: block, Parts: parts}}, nil
+}
+
+func (d *Driver) machineAddress() []byte {
+	if d.signer == nil {
+		return nil
+	}
+	pub, err := d.signer.PubKey()
+	if err != nil {
+		return nil
+	}
+	return pub.Address()
+}
+
+// signProposal signs our proposal and logs it and its parts with one fsync, before the machine sees
+// them (and so before they are broadcast).
+func (d *Driver) signProposal(a core.SignProposal) ([]core.Input, error) {
+	pb := a.Proposal.ToProto()
+	if err := d.signer.SignProposal(d.state.ChainID, pb); err != nil {
+		d.logger.Error("priv validator refused to sign the proposal", "height", a.Proposal.Height, "round", a.Proposal.Round, "err", err)
+		return nil, nil
+	}
+	signed, err := types.ProposalFromProto(pb)
+	if err != nil {
+		return nil, fmt.Errorf("consensus: signed proposal: %w", err)
+	}
+	inputs := []core.Input{core.ProposalMessage{Proposal: signed}}
+	for i := 0; i < int(a.Parts.Total()); i++ {
+		inputs = append(inputs, core.BlockPartMessage{Height: signed.Height, Round: signed.Round, Part: a.Parts.GetPart(i)})
+	}
+	if err := d.writeOwn(inputs); err != nil {
+		return nil, err
+	}
+	return inputs, nil
+}
+
+// signVote signs our vote (with the application's extension when asked) and logs it with fsync.
+func (d *Driver) signVote(a core.SignVote) ([]core.Input, error) {
+	vote := a.Vote.Copy()
+	if a.ExtendBlock != nil {
+		ext, err := d.exec.ExtendVote(d.ctx, vote, a.ExtendBlock, d.state)
+		if err != nil {
+			return nil, fmt.Errorf("consensus: ExtendVote at height %d: %w", vote.Height, err)
+		}
+		vote.Extension = ext
+	}
+	pb := vote.ToProto()
+	if err := d.signer.SignVote(d.state.ChainID, pb, a.ExtendBlock != nil); err != nil {
+		// Expected while replaying the WAL: the vote was signed before the crash and is replayed
+		// from the log itself.
+		d.logger.Debug("priv validator refused to sign the vote", "height", vote.Height, "round", vote.Round, "type", vote.Type, "err", err)
+		return nil, nil
+	}
+	signed, err := types.VoteFromProto(pb)
+	if err != nil {
+		return nil, fmt.Errorf("consensus: signed vote: %w", err)
+	}
+	inputs := []core.Input{core.VoteMessage{Vote: signed}}
+	if err := d.writeOwn(inputs); err != nil {
+		return nil, err
+	}
+	return inputs, nil
+}
+
+// commit saves the decided block, marks the end of the height in the WAL and executes the block.
+func (d *Driver) commit(a core.Commit) ([]core.Input, error) {
+	if d.blocks.Height() < a.Height {
+		var err error
+		if d.state.ConsensusParams.ABCI.VoteExtensionsEnabled(a.Height) {
+			err = d.blocks.SaveBlockWithExtendedCommit(a.Block, a.Parts, a.SeenCommit)
+		} else {
+			err = d.blocks.SaveBlock(a.Block, a.Parts, a.SeenCommit.ToCommit())
+		}
+		if err != nil {
+			return nil, fmt.Errorf("consensus: saving block %d: %w", a.Height, err)
+		}
+	}
+	if err := d.writeEndHeight(a.Height); err != nil {
+		return nil, err
+	}
+	blockID := types.BlockID{Hash: a.Block.Hash(), PartSetHeader: a.Parts.Header()}
+	next, err := d.exec.ApplyVerifiedBlock(d.ctx, d.state, blockID, a.Block)
+	if err != nil {
+		return nil, fmt.Errorf("consensus: executing block %d: %w", a.Height, err)
+	}
+	d.state = next
+	d.logger.Info("committed block", "height", a.Height, "hash", a.Block.Hash(), "txs", len(a.Block.Txs), "app_hash", next.AppHash)
+	height, err := d.heightInfo(next, a.SeenCommit)
+	if err != nil {
+		return nil, err
+	}
+	return []core.Input{core.Committed{Next: height}}, nil
+}
+
+// heightInfo describes the height after st for the machine. lastCommit, if nil, is loaded from the
+// block store.
+func (d *Driver) heightInfo(st state.State, lastCommit *types.ExtendedCommit) (core.Height, error) {
+	height := st.LastBlockHeight + 1
+	if st.LastBlockHeight == 0 {
+		height = st.InitialHeight
+	}
+	h := core.Height{
+		ChainID:                    st.ChainID,
+		Height:                     height,
+		InitialHeight:              st.InitialHeight,
+		Validators:                 st.Validators,
+		BlockMaxBytes:              st.ConsensusParams.Block.MaxBytes,
+		VoteExtensionsEnableHeight: st.ConsensusParams.ABCI.VoteExtensionsEnableHeight,
+		NeedProofBlock:             d.needProofBlock(st, height),
+		ValidateBlock: func(block *types.Block, now time.Time) error {
+			return state.ValidateBlock(st, block, now, d.cfg.BlockTimeTolerance)
+		},
+	}
+	if height > st.InitialHeight {
+		h.LastValidators = st.LastValidators
+		if lastCommit == nil {
+			var err error
+			if lastCommit, err = d.loadLastCommit(st); err != nil {
+				return core.Height{}, fmt.Errorf("consensus: the commit of height %d: %w", st.LastBlockHeight, err)
+			}
+		}
+		h.LastCommit = lastCommit
+	}
+	return h, nil
+}
+
+// loadLastCommit loads the commit of the last block: the extended commit when vote extensions were
+// enabled at that height, else the seen commit.
+func (d *Driver) loadLastCommit(st state.State) (*types.ExtendedCommit, error) {
+	if st.ConsensusParams.ABCI.VoteExtensionsEnabled(st.LastBlockHeight) {
+		return d.blocks.LoadBlockExtendedCommit(st.LastBlockHeight)
+	}
+	c, err := d.blocks.LoadSeenCommit(st.LastBlockHeight)
+	if err != nil {
+		return nil, err
+	}
+	return c.WrappedExtendedCommit(), nil
+}
+
+// needProofBlock: round 0 must propose even when waiting for transactions at the initial height
+// and after a block that changed the app hash.
+func (d *Driver) needProofBlock(st state.State, height int64) bool {
+	if height == st.InitialHeight {
+		return true
+	}
+	meta, err := d.blocks.LoadBlockMeta(height - 1)
+	return err != nil || !bytes.Equal(st.AppHash, meta.Header.AppHash)
+}

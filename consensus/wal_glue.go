@@ -1,0 +1,116 @@
+package consensus
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/ballot-bft/ballot/consensus/core"
+	"github.com/ballot-bft/ballot/consensus/wal"
+)
+
+// WAL is the consensus write-ahead log (package consensus/wal); the driver is its only user.
+type WAL = *wal.WAL
+
+// writeInput logs an input before the machine sees it; own messages are synced.
+func (d *Driver) writeInput(in core.Input, sync bool) error {
+	if _, ok := in.(core.TxsAvailable); ok {
+		return nil
+	}
+	msg, err := wal.MessageFromInput(in)
+	if errors.Is(err, wal.ErrNotInput) {
+		return nil // request answers and the like are derived again on replay
+	}
+	if err != nil {
+		return fmt.Errorf("consensus: WAL record: %w", err)
+	}
+	if sync {
+		err = d.wal.WriteSync(msg)
+	} else {
+		err = d.wal.Write(msg)
+	}
+	if err != nil {
+		return fmt.Errorf("consensus: writing the WAL: %w", err)
+	}
+	return nil
+}
+
+// writeOwn logs this node's own signed messages with one fsync, before the machine sees them and
+// so before anything is broadcast.
+func (d *Driver) writeOwn(inputs []core.Input) error {
+	for _, in := range inputs {
+		if err := d.writeInput(in, false); err != nil {
+			return err
+		}
+	}
+	if err := d.wal.FlushAndSync(); err != nil {
+		return fmt.Errorf("consensus: syncing the WAL: %w", err)
+	}
+	return nil
+}
+
+func (d *Driver) writeRoundState(hrs core.HRS) error {
+	if err := d.wal.Write(wal.RoundState(hrs.Height, hrs.Round, hrs.Step.String())); err != nil {
+		return fmt.Errorf("consensus: writing the WAL: %w", err)
+	}
+	return nil
+}
+
+func (d *Driver) writeEndHeight(height int64) error {
+	if err := d.wal.WriteSync(wal.EndHeight(height)); err != nil {
+		return fmt.Errorf("consensus: writing the end of height %d to the WAL: %w", height, err)
+	}
+	return nil
+}
+
+// catchupReplay feeds the WAL records of the current height to the fresh machine, so that it
+// comes back to where it was before the node stopped. As in CometBFT, a WAL without the previous
+// height's end marker (after a state sync, say) is reported and the node continues without it.
+func (d *Driver) catchupReplay() error {
+	height := d.state.LastBlockHeight + 1
+	if d.state.LastBlockHeight == 0 {
+		height = d.state.InitialHeight
+	}
+	if r, found, err := d.wal.SearchForEndHeight(height); err == nil && found {
+		r.Close()
+		return fmt.Errorf("consensus: the WAL has the end of height %d, but the state is only at height %d: the state is behind the WAL", height, d.state.LastBlockHeight)
+	}
+	endHeight := height - 1
+	if height == d.state.InitialHeight {
+		endHeight = 0
+	}
+	r, found, err := d.wal.SearchForEndHeight(endHeight)
+	if err != nil {
+		return fmt.Errorf("consensus: searching the WAL for the end of height %d: %w", endHeight, err)
+	}
+	if !found {
+		d.logger.Error("the WAL has no end marker for the previous height; starting without replay", "height", height, "wanted", endHeight)
+		return nil
+	}
+	defer r.Close()
+	replayed := 0
+	for {
+		rec, err := r.Decode()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("consensus: replaying the WAL of height %d: %w", height, err)
+		}
+		in, err := wal.InputFromMessage(rec.Msg)
+		if errors.Is(err, wal.ErrNotInput) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("consensus: replaying the WAL of height %d: %w", height, err)
+		}
+		if err := d.input(in, skipWAL); err != nil {
+			return err
+		}
+		replayed++
+	}
+	if replayed > 0 {
+		d.logger.Info("replayed the WAL", "height", height, "records", replayed)
+	}
+	return nil
+}
