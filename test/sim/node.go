@@ -1,0 +1,424 @@
+package sim
+
+import (
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/ballot-bft/ballot/consensus/core"
+	"github.com/ballot-bft/ballot/crypto"
+	"github.com/ballot-bft/ballot/types"
+)
+
+// node is one simulated process: a consensus machine and the fake driver around it. What a real
+// node keeps on disk (chain, app, signer state, WAL) survives a crash; the rest (machine,
+// mempool, gossip view, timer) is rebuilt on restart.
+type node struct {
+	sim       *Sim
+	index     int
+	id        core.PeerID
+	validator int // index of its validator key
+	behaviour Behaviour
+	address   crypto.Address
+
+	// Durable.
+	chain  *chain
+	app    *app
+	signer *signer
+	wal    *wal
+
+	// Volatile: valid while up, for one incarnation.
+	up           bool
+	incarnation  uint64
+	machine      *core.Machine
+	mempool      *mempool
+	gossip       *gossip
+	ticker       ticker
+	txsNotified  bool            // TxsAvailable fed at this height
+	validated    map[string]bool // hashes of the blocks that passed ValidateBlock at this height
+	equivocation map[core.HRS]*equivocation
+}
+
+// ticker is the timeout ticker: one pending timer, replaced only by a strictly later position.
+type ticker struct {
+	last       core.HRS
+	accepted   bool
+	generation uint64 // a firing timer of an older generation was replaced
+}
+
+// accept reports whether a timeout for pos replaces the pending one (pos is strictly later than
+// the last accepted position, even if that one fired), and returns the new timer's generation.
+func (t *ticker) accept(pos core.HRS) (generation uint64, ok bool) {
+	if t.accepted && pos.Compare(t.last) <= 0 {
+		return 0, false
+	}
+	t.last, t.accepted = pos, true
+	t.generation++
+	return t.generation, true
+}
+
+func peerID(index int) core.PeerID { return core.PeerID(fmt.Sprintf("n%d", index)) }
+
+// alive reports whether the node is up in incarnation inc and the run goes on.
+func (n *node) alive(inc uint64) bool {
+	return n.up && n.incarnation == inc && !n.sim.stopped()
+}
+
+// start builds the volatile state from the durable one: a machine for the next height, the WAL
+// replayed into it, then round 0 scheduled.
+func (n *node) start() {
+	s := n.sim
+	n.up = true
+	n.mempool = newMempool()
+	n.ticker = ticker{}
+	n.txsNotified = false
+	n.equivocation = map[core.HRS]*equivocation{}
+	next := n.nextHeight()
+	n.gossip = newGossip(s.genesis.chainID, next.Height, next.Validators)
+	m, err := core.New(s.cfg.Consensus, core.Identity{Address: n.address}, next)
+	if err != nil {
+		s.violate(ViolationRestart, n.index, next.Height, fmt.Sprintf("consensus.New: %v", err))
+		return
+	}
+	n.machine = m
+	records, err := n.wal.since(next.Height)
+	if err != nil {
+		s.violate(ViolationRestart, n.index, next.Height, err.Error())
+		return
+	}
+	for _, rec := range records {
+		if !n.up || s.stopped() {
+			return
+		}
+		n.deliver(rec.Input, false)
+	}
+	n.handle(n.protect("Start", func() []core.Action { return m.Start(s.now()) }))
+	inc := n.incarnation
+	n.scheduleGossip(inc)
+	n.scheduleFlush(inc)
+	s.log.node(n, "Start", next.Height, 0, fmt.Sprintf("replayed %d WAL records", len(records)))
+}
+
+// nextHeight describes the height after the chain's last block, with a ValidateBlock that
+// remembers the blocks it passed.
+func (n *node) nextHeight() core.Height {
+	h := n.chain.next()
+	validated := map[string]bool{}
+	n.validated = validated
+	validate := h.ValidateBlock
+	h.ValidateBlock = func(b *types.Block, now time.Time) error {
+		err := validate(b, now)
+		if err == nil {
+			validated[string(b.Hash())] = true
+		}
+		return err
+	}
+	return h
+}
+
+// crash stops the node: the volatile state is gone and the WAL loses what was not synced.
+func (n *node) crash() {
+	lost := n.wal.crash()
+	n.up = false
+	n.incarnation++
+	n.machine, n.mempool, n.gossip, n.equivocation = nil, nil, nil, nil
+	n.sim.log.node(n, "Crash", n.chain.height, 0, fmt.Sprintf("lost %d unsynced WAL records", lost))
+}
+
+func (n *node) scheduleGossip(inc uint64) {
+	n.sim.sched.after(n.sim.jitter(n.sim.cfg.GossipInterval), func() {
+		if !n.alive(inc) {
+			return
+		}
+		st := n.gossip.status()
+		for peer := range n.sim.nodes {
+			if peer != n.index {
+				n.sim.net.send(n.index, peer, message{status: st})
+			}
+		}
+		n.scheduleGossip(inc)
+	})
+}
+
+func (n *node) scheduleFlush(inc uint64) {
+	n.sim.sched.after(n.sim.cfg.WALFlushInterval, func() {
+		if !n.alive(inc) {
+			return
+		}
+		n.wal.flush()
+		n.scheduleFlush(inc)
+	})
+}
+
+// receive handles a message from peer from.
+func (n *node) receive(from int, msg message) {
+	switch {
+	case msg.input != nil:
+		n.deliver(withSender(msg.input, peerID(from)), true)
+	case msg.status != nil:
+		n.answerStatus(from, msg.status)
+	case msg.tx != nil:
+		n.addTx(msg.tx)
+	}
+}
+
+// withSender returns a copy of an own message as received from peer.
+func withSender(in core.Input, from core.PeerID) core.Input {
+	switch in := in.(type) {
+	case core.ProposalMessage:
+		p := *in.Proposal
+		return core.ProposalMessage{Proposal: &p, From: from}
+	case core.BlockPartMessage:
+		in.From = from
+		return in
+	case core.VoteMessage:
+		return core.VoteMessage{Vote: in.Vote.Copy(), From: from}
+	case core.PeerMaj23:
+		in.From = from
+		return in
+	}
+	panic(fmt.Sprintf("sim: %T is not a message", in))
+}
+
+// answerStatus sends a peer what its status says it lacks.
+func (n *node) answerStatus(peer int, st *status) {
+	var out []core.Input
+	switch {
+	case st.Height == n.gossip.height:
+		out = n.gossip.answer(st)
+	case st.Height < n.gossip.height:
+		if b := n.chain.blocks[st.Height]; b != nil {
+			out = catchUp(st, b)
+		}
+	}
+	for _, in := range out {
+		n.sim.net.send(n.index, peer, message{input: in})
+	}
+}
+
+// deliver feeds in to the machine, writing it to the WAL first if record is set (own messages
+// with sync), and carries out the actions.
+func (n *node) deliver(in core.Input, record bool) {
+	if !n.up || n.sim.stopped() {
+		return
+	}
+	if record {
+		if rec, sync, ok := walEntry(in); ok {
+			rec.At = n.sim.sched.now
+			n.wal.write(rec, sync)
+		}
+	}
+	n.gossip.observeInput(in)
+	n.sim.log.input(n, in)
+	n.handle(n.protect(inputName(in), func() []core.Action { return n.machine.Step(n.sim.now(), in) }))
+}
+
+// walEntry returns the WAL record of in, whether it is written with fsync, and whether it is
+// written at all: messages and timeouts are; answers to requests are not (the real node calls
+// the application again on replay).
+func walEntry(in core.Input) (walRecord, bool, bool) {
+	switch in := in.(type) {
+	case core.ProposalMessage:
+		return walRecord{Input: in}, in.From == "", true
+	case core.BlockPartMessage:
+		return walRecord{Input: in}, in.From == "", true
+	case core.VoteMessage:
+		return walRecord{Input: in}, in.From == "", true
+	case core.TimeoutFired:
+		return walRecord{Input: in}, false, true
+	}
+	return walRecord{}, false, false
+}
+
+// protect runs a machine call, turning a panic into a violation.
+func (n *node) protect(what string, call func() []core.Action) (actions []core.Action) {
+	defer func() {
+		if r := recover(); r != nil {
+			n.sim.violate(ViolationPanic, n.index, n.gossip.height,
+				fmt.Sprintf("consensus core panicked in %s: %v\n%s", what, r, debug.Stack()))
+			actions = nil
+		}
+	}()
+	return call()
+}
+
+// handle carries out actions in order, answering requests at once.
+func (n *node) handle(actions []core.Action) {
+	for _, a := range actions {
+		if !n.up || n.sim.stopped() {
+			return
+		}
+		n.sim.log.action(n, a)
+		switch a := a.(type) {
+		case core.ScheduleTimeout:
+			n.scheduleTimeout(a)
+		case core.BuildProposal:
+			n.buildProposal(a)
+		case core.SignProposal:
+			n.signProposal(a)
+		case core.SignVote:
+			n.signVote(a)
+		case core.ProcessProposal:
+			n.deliver(core.ProposalProcessed{Height: a.Height, Round: a.Round, BlockHash: a.Block.Hash(), Accepted: true}, false)
+		case core.Broadcast:
+			n.broadcast(a.Message)
+		case core.Commit:
+			n.commit(a)
+		case core.ReportConflict:
+			n.sim.stats.ConflictsReported++
+		case core.Rejected:
+			n.sim.stats.Rejected++
+		case core.Publish:
+			n.observeEvent(a.Event)
+		default:
+			panic(fmt.Sprintf("sim: unknown action %T", a))
+		}
+	}
+}
+
+func (n *node) observeEvent(e core.Event) {
+	n.gossip.observeEvent(e, func() *types.ValidatorSet { return n.chain.validators })
+	if e.Kind == core.EventNewRound && e.HRS.Round > n.sim.stats.MaxRound {
+		n.sim.stats.MaxRound = e.HRS.Round
+	}
+}
+
+// scheduleTimeout follows the ticker's rule: only a strictly later position replaces the pending
+// timer; a duration ≤ 0 fires at once (as the next event).
+func (n *node) scheduleTimeout(a core.ScheduleTimeout) {
+	generation, ok := n.ticker.accept(core.HRS{Height: a.Height, Round: a.Round, Step: a.Step})
+	if !ok {
+		return
+	}
+	inc := n.incarnation
+	n.sim.sched.after(max(a.Duration, 0), func() {
+		if n.alive(inc) && n.ticker.generation == generation {
+			n.deliver(core.TimeoutFired{Height: a.Height, Round: a.Round, Step: a.Step}, true)
+		}
+	})
+}
+
+func (n *node) buildProposal(a core.BuildProposal) {
+	var block *types.Block
+	var parts *types.PartSet
+	if a.Height == n.chain.height+1 {
+		var err error
+		var lastCommit *types.Commit
+		if a.LastCommit != nil {
+			lastCommit = a.LastCommit.ToCommit()
+		}
+		block, parts, err = n.chain.makeBlock(n.mempool.reap(n.sim.cfg.MaxBlockTxs), lastCommit, n.address)
+		if err != nil {
+			n.sim.violate(ViolationDriver, n.index, a.Height, err.Error())
+			return
+		}
+	}
+	n.deliver(core.ProposalBlockBuilt{Height: a.Height, Round: a.Round, Block: block, Parts: parts}, false)
+}
+
+func (n *node) signProposal(a core.SignProposal) {
+	p := *a.Proposal
+	if err := n.signer.signProposal(&p); err != nil {
+		n.sim.stats.SignRefusals++
+		n.sim.log.node(n, "SignRefused", p.Height, p.Round, err.Error())
+		return
+	}
+	if n.behaviour == Equivocator {
+		n.prepareEquivocation(&p, a)
+	}
+	n.deliver(core.ProposalMessage{Proposal: &p}, true)
+	for i := 0; i < int(a.Parts.Total()); i++ {
+		n.deliver(core.BlockPartMessage{Height: p.Height, Round: p.Round, Part: a.Parts.GetPart(i)}, true)
+	}
+}
+
+func (n *node) signVote(a core.SignVote) {
+	v := *a.Vote
+	if a.ExtendBlock != nil {
+		v.Extension = []byte("sim-extension")
+	}
+	fresh, err := n.signer.signVote(&v)
+	if err != nil {
+		n.sim.stats.SignRefusals++
+		n.sim.log.node(n, "SignRefused", v.Height, v.Round, err.Error())
+		return
+	}
+	if fresh {
+		n.sim.check.onSign(n, &v)
+	}
+	n.deliver(core.VoteMessage{Vote: &v}, true)
+}
+
+// broadcast sends an own message to every peer (an equivocator splits its proposals).
+func (n *node) broadcast(msg core.Input) {
+	if n.behaviour == Equivocator && n.equivocate(msg) {
+		return
+	}
+	for peer := range n.sim.nodes {
+		if peer != n.index {
+			n.sim.net.send(n.index, peer, message{input: msg})
+		}
+	}
+}
+
+// commit finalizes a decided block: store it, mark the height's end in the WAL (fsync), apply
+// it, update the mempool, and answer with the next height. Crashes happen between events, so
+// the steps are atomic here.
+func (n *node) commit(a core.Commit) {
+	s := n.sim
+	if a.Height != n.chain.height+1 {
+		s.violate(ViolationDriver, n.index, a.Height, fmt.Sprintf("commit of height %d on a chain at %d", a.Height, n.chain.height))
+		return
+	}
+	if !n.validated[string(a.Block.Hash())] {
+		s.violate(ViolationValidity, n.index, a.Height, fmt.Sprintf("committed block %X never passed ValidateBlock", []byte(a.Block.Hash())))
+		return
+	}
+	n.wal.write(walRecord{At: s.sched.now, EndHeight: a.Height}, true)
+	n.chain.commit(a.Block, a.Parts, a.SeenCommit, n.app)
+	n.mempool.update(a.Block.Txs)
+	clear(n.equivocation)
+	s.log.node(n, "Committed", a.Height, a.SeenCommit.Round,
+		fmt.Sprintf("block %X, %d txs, app hash %X", shortHash(a.Block.Hash()), len(a.Block.Txs), shortHash(n.chain.appHash)))
+	s.check.onCommit(n, a)
+	s.client.onCommit(n, a.Block)
+	if s.stopped() {
+		return
+	}
+	n.txsNotified = false
+	n.deliver(core.Committed{Next: n.nextHeight()}, false)
+	n.notifyTxs()
+}
+
+// addTx admits a transaction to the mempool and gossips it on.
+func (n *node) addTx(tx types.Tx) bool {
+	if !n.mempool.add(tx, n.app) {
+		return false
+	}
+	for peer := range n.sim.nodes {
+		if peer != n.index {
+			n.sim.net.send(n.index, peer, message{tx: tx})
+		}
+	}
+	n.notifyTxs()
+	return true
+}
+
+// notifyTxs feeds TxsAvailable once per height when the mempool has transactions, in the
+// wait-for-transactions mode.
+func (n *node) notifyTxs() {
+	c := n.sim.cfg.Consensus
+	waits := !c.CreateEmptyBlocks || c.CreateEmptyBlocksInterval > 0
+	if !waits || n.txsNotified || n.mempool.size() == 0 || !n.up {
+		return
+	}
+	n.txsNotified = true
+	n.deliver(core.TxsAvailable{}, false)
+}
+
+func shortHash(b []byte) []byte {
+	if len(b) > 4 {
+		return b[:4]
+	}
+	return b
+}

@@ -1,0 +1,279 @@
+package sim
+
+import (
+	"cmp"
+	"math/rand/v2"
+	"slices"
+	"time"
+)
+
+// Scenario is a named family of runs; the seed picks one member.
+type Scenario struct {
+	Name string
+	Doc  string
+	// Unsafe marks a negative control: byzantine power of more than 1/3, under which agreement
+	// can break and the checker must say so.
+	Unsafe bool
+	config func() Config
+}
+
+// Config returns the configuration of the scenario's run with seed.
+func (sc Scenario) Config(seed uint64) Config {
+	c := sc.config()
+	c.Seed, c.Scenario = seed, sc.Name
+	return c
+}
+
+// Scenarios returns every scenario, in a fixed order.
+func Scenarios() []Scenario {
+	return []Scenario{
+		{Name: "calm", Doc: "4 validators, a fast network, no faults", config: calm},
+		{Name: "lossy", Doc: "5 validators, 20% drops, 10% duplicates, slow heavy-tailed latency", config: lossy},
+		{Name: "partition", Doc: "5 validators; halves, an isolated node, a bridge node, flapping links; then heal", config: partitioned},
+		{Name: "crash", Doc: "4 validators crash and restart at random, losing unsynced WAL records; 5% drops", config: crashing},
+		{Name: "twins", Doc: "4 validators, one run as twins in opposite partitions (byzantine power 1/4)", config: twins},
+		{Name: "equivocate", Doc: "4 validators, one proposer sends different proposals to different peers; 5% drops", config: equivocating},
+		{Name: "chaos", Doc: "7 validators with a twin pair and an equivocator (byzantine power 2/7), partitions, crashes, drops", config: chaos},
+		{Name: "twins-majority", Unsafe: true, Doc: "negative control: 4 validators, two run as twins (byzantine power 1/2) in opposite partitions", config: twinsMajority},
+	}
+}
+
+// LookupScenario returns the scenario called name.
+func LookupScenario(name string) (Scenario, bool) {
+	for _, sc := range Scenarios() {
+		if sc.Name == name {
+			return sc, true
+		}
+	}
+	return Scenario{}, false
+}
+
+func calm() Config {
+	c := DefaultConfig()
+	c.Duration = 2 * time.Minute
+	c.LivenessBound = 30 * time.Second
+	return c
+}
+
+func lossy() Config {
+	c := DefaultConfig()
+	c.Validators = 5
+	c.Net = NetConfig{MinLatency: 10 * time.Millisecond, MeanLatency: 200 * time.Millisecond, MaxLatency: 5 * time.Second,
+		DropRate: 0.2, DupRate: 0.1}
+	c.Duration = 2 * time.Minute
+	c.LivenessBound = time.Minute
+	return c
+}
+
+// The fault plans run from planStart to HealAt; liveness is then checked to the end.
+const (
+	planStart = 5 * time.Second
+	planEnd   = 80 * time.Second
+)
+
+func partitioned() Config {
+	c := DefaultConfig()
+	c.Validators = 5
+	c.HealAt = planEnd
+	c.LivenessBound = 90 * time.Second
+	c.Duration = c.HealAt + 2*c.LivenessBound
+	c.Plan = func(rng *rand.Rand, c *Config) {
+		c.Faults = planPartitions(rng, c.Validators, nil, planStart, c.HealAt)
+	}
+	return c
+}
+
+func crashing() Config {
+	c := DefaultConfig()
+	c.Net.DropRate = 0.05
+	c.HealAt = planEnd
+	c.LivenessBound = time.Minute
+	c.Duration = c.HealAt + 2*c.LivenessBound
+	c.Plan = func(rng *rand.Rand, c *Config) {
+		c.Faults = planCrashes(rng, allNodes(c.Validators), planStart, c.HealAt)
+	}
+	return c
+}
+
+func twins() Config {
+	c := DefaultConfig()
+	c.Twins = []int{0}
+	c.HealAt = planEnd
+	c.LivenessBound = 90 * time.Second
+	c.Duration = c.HealAt + 2*c.LivenessBound
+	c.Plan = func(rng *rand.Rand, c *Config) {
+		c.Faults = planPartitions(rng, c.Validators+len(c.Twins), twinPairs(c), 0, c.HealAt)
+	}
+	return c
+}
+
+func twinsMajority() Config {
+	c := DefaultConfig()
+	c.Twins = []int{0, 1}
+	c.Duration = 90 * time.Second
+	c.LivenessBound = 0
+	c.Plan = func(rng *rand.Rand, c *Config) {
+		c.Faults = planPartitions(rng, c.Validators+len(c.Twins), twinPairs(c), 0, c.Duration)
+	}
+	return c
+}
+
+func equivocating() Config {
+	c := DefaultConfig()
+	c.Equivocators = []int{0}
+	c.Net.DropRate = 0.05
+	c.Duration = 2 * time.Minute
+	c.LivenessBound = time.Minute
+	return c
+}
+
+func chaos() Config {
+	c := DefaultConfig()
+	c.Validators = 7
+	c.Twins = []int{0}
+	c.Equivocators = []int{1}
+	c.Net.DropRate, c.Net.DupRate = 0.05, 0.02
+	c.HealAt = planEnd
+	c.LivenessBound = 90 * time.Second
+	c.Duration = c.HealAt + 2*c.LivenessBound
+	c.Plan = func(rng *rand.Rand, c *Config) {
+		nodes := c.Validators + len(c.Twins)
+		faults := planPartitions(rng, nodes, twinPairs(c), planStart, c.HealAt)
+		faults = append(faults, planCrashes(rng, []int{2, 3, 4, 5, 6}, planStart, c.HealAt)...)
+		slices.SortStableFunc(faults, func(a, b Fault) int { return cmp.Compare(a.At, b.At) })
+		c.Faults = faults
+	}
+	return c
+}
+
+func allNodes(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// twinPairs returns the node pairs that run one validator: validator v's node and its copy.
+func twinPairs(c *Config) [][2]int {
+	pairs := make([][2]int, len(c.Twins))
+	for k, v := range c.Twins {
+		pairs[k] = [2]int{v, c.Validators + k}
+	}
+	return pairs
+}
+
+// durationIn draws uniformly from [lo, hi).
+func durationIn(rng *rand.Rand, lo, hi time.Duration) time.Duration {
+	return lo + time.Duration(rng.Int64N(int64(hi-lo)))
+}
+
+// planPartitions alternates random partitions (halves, an isolated node, a bridge between two
+// groups), flapping links and whole-network spells from start to end, and heals at end. Twin
+// pairs always land on opposite sides of a split.
+func planPartitions(rng *rand.Rand, nodes int, pairs [][2]int, start, end time.Duration) []Fault {
+	var faults []Fault
+	t := start
+	for t < end {
+		spell := min(durationIn(rng, 3*time.Second, 20*time.Second), end-t)
+		switch kind := rng.IntN(5); {
+		case kind <= 1 || len(pairs) > 0:
+			a, b := splitHalves(rng, nodes, pairs)
+			faults = append(faults, Fault{At: t, Kind: FaultPartition, Groups: [][]int{a, b}})
+		case kind == 2:
+			alone := rng.IntN(nodes)
+			faults = append(faults, Fault{At: t, Kind: FaultPartition, Groups: [][]int{without(allNodes(nodes), alone)}})
+		case kind == 3:
+			a, b := splitHalves(rng, nodes, nil)
+			both := append(a, b...)
+			bridge := both[rng.IntN(len(both))]
+			faults = append(faults, Fault{At: t, Kind: FaultPartition,
+				Groups: [][]int{without(a, bridge), without(b, bridge)}, Bridges: []int{bridge}})
+		default:
+			faults = append(faults, planFlaps(rng, nodes, t, t+spell)...)
+		}
+		faults = append(faults, Fault{At: t + spell, Kind: FaultHeal})
+		t += spell + durationIn(rng, time.Second, 8*time.Second)
+	}
+	return append(faults, Fault{At: end, Kind: FaultHeal})
+}
+
+// planFlaps takes one random link down and up again, again and again, between start and end.
+func planFlaps(rng *rand.Rand, nodes int, start, end time.Duration) []Fault {
+	a := rng.IntN(nodes)
+	b := (a + 1 + rng.IntN(nodes-1)) % nodes
+	var faults []Fault
+	for t, down := start, true; t < end; t += durationIn(rng, 200*time.Millisecond, 2*time.Second) {
+		kind := FaultLinkUp
+		if down {
+			kind = FaultLinkDown
+		}
+		faults = append(faults, Fault{At: t, Kind: kind, Node: a, Peer: b})
+		down = !down
+	}
+	return faults
+}
+
+// splitHalves shuffles the nodes into two non-empty groups of about equal size, each pair's two
+// nodes on opposite sides.
+func splitHalves(rng *rand.Rand, nodes int, pairs [][2]int) (a, b []int) {
+	placed := make([]bool, nodes)
+	for _, p := range pairs {
+		x, y := p[0], p[1]
+		if rng.IntN(2) == 0 {
+			x, y = y, x
+		}
+		a, b = append(a, x), append(b, y)
+		placed[x], placed[y] = true, true
+	}
+	var rest []int
+	for i := range nodes {
+		if !placed[i] {
+			rest = append(rest, i)
+		}
+	}
+	rng.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
+	for _, n := range rest {
+		switch {
+		case len(a) < len(b):
+			a = append(a, n)
+		case len(b) < len(a):
+			b = append(b, n)
+		case rng.IntN(2) == 0:
+			a = append(a, n)
+		default:
+			b = append(b, n)
+		}
+	}
+	slices.Sort(a)
+	slices.Sort(b)
+	return a, b
+}
+
+func without(list []int, x int) []int {
+	out := make([]int, 0, len(list))
+	for _, v := range list {
+		if v != x {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// planCrashes crashes random nodes among candidates from start on, each for 1 to 20 s, often
+// several at once, and restarts every one before end.
+func planCrashes(rng *rand.Rand, candidates []int, start, end time.Duration) []Fault {
+	var faults []Fault
+	downUntil := map[int]time.Duration{}
+	for t := start; t < end; t += durationIn(rng, time.Second, 8*time.Second) {
+		n := candidates[rng.IntN(len(candidates))]
+		if downUntil[n] > t {
+			continue
+		}
+		back := min(t+durationIn(rng, time.Second, 20*time.Second), end)
+		downUntil[n] = back
+		faults = append(faults, Fault{At: t, Kind: FaultCrash, Node: n}, Fault{At: back, Kind: FaultRestart, Node: n})
+	}
+	slices.SortStableFunc(faults, func(a, b Fault) int { return cmp.Compare(a.At, b.At) })
+	return faults
+}

@@ -1,0 +1,190 @@
+package sim
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+var (
+	flagSeeds = flag.Int("sim.seeds", 0, "seeds per scenario (default 5, 1 with -short)")
+	flagSeed  = flag.Uint64("sim.seed", 1, "first seed")
+)
+
+func seedsPerScenario() int {
+	switch {
+	case *flagSeeds > 0:
+		return *flagSeeds
+	case testing.Short():
+		return 1
+	}
+	return 5
+}
+
+// TestScenarios runs every safe scenario over a set of seeds: every invariant must hold.
+func TestScenarios(t *testing.T) {
+	n := seedsPerScenario()
+	for _, sc := range Scenarios() {
+		if sc.Unsafe {
+			continue
+		}
+		t.Run(sc.Name, func(t *testing.T) {
+			t.Parallel()
+			var simulated time.Duration
+			for seed := *flagSeed; seed < *flagSeed+uint64(n); seed++ {
+				res, err := Run(sc.Config(seed), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				simulated += res.SimTime
+				if res.Violation != nil {
+					t.Errorf("%v\nreplay: %s", res.Violation, res.ReplayCommand())
+					continue
+				}
+				if res.Height < 10 {
+					t.Errorf("seed %d: only %d heights in %v", seed, res.Height, res.SimTime)
+				}
+			}
+			t.Logf("%d seeds, %v simulated", n, simulated)
+		})
+	}
+}
+
+// TestTwinsMajorityBreaksAgreement is the negative control: with byzantine power over 1/3 the
+// twins must be able to fork the chain, and the checker must catch it.
+func TestTwinsMajorityBreaksAgreement(t *testing.T) {
+	sc, ok := LookupScenario("twins-majority")
+	if !ok || !sc.Unsafe {
+		t.Fatal("no unsafe twins-majority scenario")
+	}
+	const budget = 10
+	caught := 0
+	for seed := uint64(1); seed <= budget; seed++ {
+		res, err := Run(sc.Config(seed), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Violation != nil && res.Violation.Kind == ViolationAgreement {
+			caught++
+		}
+	}
+	if caught == 0 {
+		t.Fatalf("no agreement violation in %d seeds with byzantine power 1/2", budget)
+	}
+	t.Logf("agreement broken in %d of %d seeds", caught, budget)
+}
+
+// TestSameSeedSameRun runs one seed twice with event logs: the logs must be byte-identical, and
+// another seed must differ.
+func TestSameSeedSameRun(t *testing.T) {
+	sc, _ := LookupScenario("chaos")
+	run := func(seed uint64) (Result, []byte) {
+		cfg := sc.Config(seed)
+		cfg.Duration, cfg.LivenessBound = 40*time.Second, 0
+		var log bytes.Buffer
+		res, err := Run(cfg, &log)
+		if err != nil || res.LogErr != nil {
+			t.Fatal(err, res.LogErr)
+		}
+		return res, log.Bytes()
+	}
+	a, logA := run(7)
+	b, logB := run(7)
+	if !bytes.Equal(logA, logB) {
+		t.Fatalf("seed 7 ran twice gave different logs (%d and %d bytes)", len(logA), len(logB))
+	}
+	if a.String() != b.String() {
+		t.Fatalf("seed 7 ran twice: %v\n%v", a, b)
+	}
+	if a.Stats.Faults == 0 || a.Stats.Crashes == 0 || a.Stats.Equivocations == 0 {
+		t.Fatalf("the chaos run injected too little: %v", a)
+	}
+	if _, logC := run(8); bytes.Equal(logA, logC) {
+		t.Fatal("seeds 7 and 8 gave the same log")
+	}
+}
+
+func TestResultNamesReplayCommand(t *testing.T) {
+	sc, _ := LookupScenario("twins-majority")
+	res, err := Run(sc.Config(3), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "go run ./test/sim/cmd/ballot-sim -seed 3 -scenario twins-majority"
+	if res.ReplayCommand() != want || !strings.Contains(res.String(), want) {
+		t.Fatalf("result %q does not name the replay command %q", res, want)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	bad := map[string]func(c *Config){
+		"no validators":      func(c *Config) { c.Validators = 0 },
+		"too many nodes":     func(c *Config) { c.Validators = 60; c.Twins = []int{0, 1, 2, 3, 4} },
+		"powers mismatch":    func(c *Config) { c.Powers = []int64{1} },
+		"zero power":         func(c *Config) { c.Powers = []int64{1, 0, 1, 1} },
+		"twin out of range":  func(c *Config) { c.Twins = []int{4} },
+		"byzantine twice":    func(c *Config) { c.Twins = []int{1}; c.Equivocators = []int{1} },
+		"drop rate 1":        func(c *Config) { c.Net.DropRate = 1 },
+		"latency order":      func(c *Config) { c.Net.MeanLatency = 0 },
+		"liveness past end":  func(c *Config) { c.HealAt = c.Duration },
+		"fault node":         func(c *Config) { c.Faults = []Fault{{Kind: FaultCrash, Node: 9}} },
+		"fault placed twice": func(c *Config) { c.Faults = []Fault{{Kind: FaultPartition, Groups: [][]int{{0, 1}, {1}}}} },
+		"self link":          func(c *Config) { c.Faults = []Fault{{Kind: FaultLinkDown, Node: 1, Peer: 1}} },
+		"no gossip":          func(c *Config) { c.GossipInterval = 0 },
+	}
+	for name, mutate := range bad {
+		c := DefaultConfig()
+		mutate(&c)
+		if _, err := New(c, nil); err == nil {
+			t.Errorf("%s: New accepted the config", name)
+		}
+	}
+	c := DefaultConfig()
+	if err := c.Validate(); err != nil {
+		t.Fatalf("DefaultConfig: %v", err)
+	}
+}
+
+func TestScenarioPlansAreValidAndSeeded(t *testing.T) {
+	for _, sc := range Scenarios() {
+		for seed := uint64(1); seed <= 20; seed++ {
+			s, err := New(sc.Config(seed), nil)
+			if err != nil {
+				t.Fatalf("%s seed %d: %v", sc.Name, seed, err)
+			}
+			for _, f := range s.cfg.Faults {
+				if f.Kind == FaultPartition {
+					assertTwinsApart(t, sc.Name, s.cfg, f)
+				}
+				if f.At > s.cfg.HealAt && f.Kind != FaultHeal && s.cfg.LivenessBound > 0 {
+					t.Fatalf("%s seed %d: fault %v at %v after the heal at %v", sc.Name, seed, f, f.At, s.cfg.HealAt)
+				}
+			}
+		}
+	}
+}
+
+// assertTwinsApart checks that a partition puts the two nodes of each twin pair on different
+// sides.
+func assertTwinsApart(t *testing.T, name string, c Config, f Fault) {
+	t.Helper()
+	side := map[int]int{}
+	for g, members := range f.Groups {
+		for _, n := range members {
+			side[n] = g
+		}
+	}
+	for _, p := range twinPairs(&c) {
+		if side[p[0]] == side[p[1]] {
+			t.Fatalf("%s: %v puts twins %d and %d together", name, f, p[0], p[1])
+		}
+	}
+}
+
+func ExampleResult_ReplayCommand() {
+	fmt.Println(Result{Seed: 42, Scenario: "crash"}.ReplayCommand())
+	// Output: go run ./test/sim/cmd/ballot-sim -seed 42 -scenario crash
+}
