@@ -44,10 +44,11 @@ type Driver struct {
 	inbox chan PeerMessage
 
 	// Owned by the Run goroutine.
-	state   state.State
-	machine *core.Machine
-	ticker  *ticker
-	ctx     context.Context
+	replaying bool // feeding the WAL of the current height back after a restart
+	state     state.State
+	machine   *core.Machine
+	ticker    *ticker
+	ctx       context.Context
 
 	snapshot atomic.Pointer[Snapshot]
 }
@@ -275,7 +276,9 @@ func (d *Driver) machineAddress() []byte {
 func (d *Driver) signProposal(a core.SignProposal) ([]core.Input, error) {
 	pb := a.Proposal.ToProto()
 	if err := d.signer.SignProposal(d.state.ChainID, pb); err != nil {
-		d.logger.Error("priv validator refused to sign the proposal", "height", a.Proposal.Height, "round", a.Proposal.Round, "err", err)
+		// Expected while replaying the WAL: the proposal signed before the restart is replayed
+		// from the log itself.
+		d.logSigningRefusal("proposal", a.Proposal.Height, a.Proposal.Round, err)
 		return nil, nil
 	}
 	signed, err := types.ProposalFromProto(pb)
@@ -304,9 +307,7 @@ func (d *Driver) signVote(a core.SignVote) ([]core.Input, error) {
 	}
 	pb := vote.ToProto()
 	if err := d.signer.SignVote(d.state.ChainID, pb, a.ExtendBlock != nil); err != nil {
-		// Expected while replaying the WAL: the vote was signed before the crash and is replayed
-		// from the log itself.
-		d.logger.Debug("priv validator refused to sign the vote", "height", vote.Height, "round", vote.Round, "type", vote.Type, "err", err)
+		d.logSigningRefusal(vote.Type.String(), vote.Height, vote.Round, err)
 		return nil, nil
 	}
 	signed, err := types.VoteFromProto(pb)
@@ -318,6 +319,16 @@ func (d *Driver) signVote(a core.SignVote) ([]core.Input, error) {
 		return nil, err
 	}
 	return inputs, nil
+}
+
+// logSigningRefusal reports a refusal of the signer: quietly while replaying the WAL (what was
+// signed before the restart is replayed from the log itself), loudly otherwise.
+func (d *Driver) logSigningRefusal(what string, height int64, round int32, err error) {
+	if d.replaying {
+		d.logger.Debug("priv validator refused to sign again while replaying", "what", what, "height", height, "round", round, "err", err)
+		return
+	}
+	d.logger.Error("priv validator refused to sign", "what", what, "height", height, "round", round, "err", err)
 }
 
 // commit saves the decided block, marks the end of the height in the WAL and executes the block.

@@ -88,6 +88,8 @@ func (d *Driver) catchupReplay() error {
 		return nil
 	}
 	defer r.Close()
+	d.replaying = true
+	defer func() { d.replaying = false }()
 	replayed := 0
 	for {
 		rec, err := r.Decode()
