@@ -51,7 +51,7 @@ type BlockExecutor struct {
 type ExecutorOption func(*BlockExecutor)
 
 // WithEventPublisher makes the executor publish the events of every executed block to pub
-// (default: NopEventPublisher).
+// (default: types.NopEventBus).
 func WithEventPublisher(pub EventPublisher) ExecutorOption {
 	return func(e *BlockExecutor) { e.events = pub }
 }
@@ -92,7 +92,7 @@ func NewBlockExecutor(
 		mempool:    mempool,
 		evpool:     evpool,
 		blockStore: blockStore,
-		events:     NopEventPublisher{},
+		events:     types.NopEventBus{},
 		now:        time.Now,
 	}
 	for _, opt := range opts {

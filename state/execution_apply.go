@@ -70,7 +70,7 @@ func (e *BlockExecutor) ApplyVerifiedBlock(ctx context.Context, st State, blockI
 		e.logger.Debug("consensus params updated", "height", block.Height)
 	}
 
-	retainHeight, err := e.commit(ctx, block, resp)
+	retainHeight, err := e.commit(ctx, block, resp, next)
 	if err != nil {
 		return st, fmt.Errorf("apply block %d: %w", block.Height, err)
 	}
@@ -110,8 +110,8 @@ func nextState(st State, blockID types.BlockID, block *types.Block, resp *abci.R
 }
 
 // commit runs the app's Commit inside the mempool's update exclusion (abci.md §4.3) and returns
-// the app's retain height.
-func (e *BlockExecutor) commit(ctx context.Context, block *types.Block, resp *abci.ResponseFinalizeBlock) (int64, error) {
+// the app's retain height. next is the state after the block, whose limits the mempool adopts.
+func (e *BlockExecutor) commit(ctx context.Context, block *types.Block, resp *abci.ResponseFinalizeBlock, next State) (int64, error) {
 	e.mempool.Lock()
 	defer e.mempool.Unlock()
 	if err := e.mempool.FlushAppConn(ctx); err != nil {
@@ -120,6 +120,9 @@ func (e *BlockExecutor) commit(ctx context.Context, block *types.Block, resp *ab
 	res, err := e.app.Commit(ctx, &abci.RequestCommit{})
 	if err != nil {
 		return 0, fmt.Errorf("Commit: %w", err)
+	}
+	if checker, ok := e.mempool.(stateChecker); ok {
+		checker.setState(next)
 	}
 	if err := e.mempool.Update(block.Height, block.Txs, resp.TxResults); err != nil {
 		return 0, fmt.Errorf("updating the mempool after Commit: %w", err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ballot-bft/ballot/abci/example/kvstore"
 	"github.com/ballot-bft/ballot/crypto/secp256k1"
+	"github.com/ballot-bft/ballot/libs/pubsub/query"
 	abci "github.com/ballot-bft/ballot/proto/tendermint/abci"
 	tmproto "github.com/ballot-bft/ballot/proto/tendermint/types"
 	"github.com/ballot-bft/ballot/types"
@@ -257,4 +258,50 @@ func TestApplyBlockPrunes(t *testing.T) {
 		t.Fatalf("finalize response of height 4: %v", err)
 	}
 	n.commitBlock()
+}
+
+func TestApplyBlockPublishesOnTheEventBus(t *testing.T) {
+	bus := types.NewEventBus()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	blocks, err := bus.Subscribe(ctx, "test", types.EventQueryNewBlock, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	txs, err := bus.Subscribe(ctx, "test", query.MustParse("tm.event = 'Tx' AND tx.height = 2"), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := startTestNode(t, chainConfig{validators: fourVals}, newNodeDBs())
+	n.exec.events = bus
+	n.commitBlock(txsOf(1, 2)...)
+	b2 := n.commitBlock(txsOf(2, 2)...)
+
+	for h := int64(1); h <= 2; h++ {
+		select {
+		case msg := <-blocks.Out():
+			data, ok := msg.Data().(types.EventDataNewBlock)
+			if !ok || data.Block.Height != h || len(data.ResultFinalizeBlock.TxResults) != 2 {
+				t.Fatalf("NewBlock %d: %#v", h, msg.Data())
+			}
+		default:
+			t.Fatalf("no NewBlock event for height %d", h)
+		}
+	}
+	for i := range 2 {
+		select {
+		case msg := <-txs.Out():
+			data := msg.Data().(types.EventDataTx)
+			if data.TxResult.Height != 2 || data.TxResult.Index != uint32(i) || !bytes.Equal(data.TxResult.Tx, b2.Txs[i]) {
+				t.Fatalf("Tx event %d: %+v", i, data.TxResult)
+			}
+		default:
+			t.Fatalf("no Tx event %d of height 2", i)
+		}
+	}
+	select {
+	case msg := <-txs.Out():
+		t.Fatalf("unexpected Tx event %+v", msg.Data())
+	default:
+	}
 }

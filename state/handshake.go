@@ -41,6 +41,8 @@ type AppConns interface {
 	Consensus() appconn.Consensus
 }
 
+var _ AppConns = (*appconn.Conns)(nil)
+
 // Handshaker brings the application and the node's state to the same height at start-up, before
 // consensus starts (abci.md §3, consensus.md §12): ABCI Info, InitChain when the application is
 // at height 0, then replay of stored blocks according to the heights of the block store, the
@@ -65,7 +67,7 @@ type Handshaker struct {
 // handshake publish their events to events (nil: none). A nil logger discards.
 func NewHandshaker(stateStore Store, st State, blockStore BlockStore, genDoc *types.GenesisDoc, events EventPublisher, logger log.Logger) *Handshaker {
 	if events == nil {
-		events = NopEventPublisher{}
+		events = types.NopEventBus{}
 	}
 	if logger == nil {
 		logger = log.NewNop()
