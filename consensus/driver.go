@@ -182,17 +182,20 @@ func (d *Driver) input(in core.Input, mode walMode) error {
 	return d.handle(d.machine.Step(d.now(), in))
 }
 
-// handle carries out actions; answers are fed back depth-first, before any other input.
+// handle carries out the actions of one step in order, then feeds back the answers to its
+// requests, in order, before any other input (each answer's own actions are handled the same way).
 func (d *Driver) handle(actions []core.Action) error {
+	var answers []core.Input
 	for _, a := range actions {
-		answers, err := d.execute(a)
+		ans, err := d.execute(a)
 		if err != nil {
 			return err
 		}
-		for _, ans := range answers {
-			if err := d.handle(d.machine.Step(d.now(), ans)); err != nil {
-				return err
-			}
+		answers = append(answers, ans...)
+	}
+	for _, ans := range answers {
+		if err := d.handle(d.machine.Step(d.now(), ans)); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -8,8 +8,8 @@ import (
 
 // Action is something the driver must do, returned by Machine.Step. The driver carries out the
 // actions of one Step in order. Requests (BuildProposal, SignProposal, SignVote,
-// ProcessProposal, Commit) are answered by feeding the documented Input back before any other
-// Input.
+// ProcessProposal, Commit) are answered by feeding the documented Input back after that Step's
+// actions and before any other Input.
 type Action interface{ isAction() }
 
 // ScheduleTimeout asks for TimeoutFired{Height, Round, Step} after Duration. A timeout replaces

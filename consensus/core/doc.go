@@ -9,10 +9,12 @@
 //
 // The driver contract, in brief (each Action type documents its own):
 //   - Step is called from one goroutine at a time.
-//   - Actions are carried out in the order returned. A request Action (SignVote, SignProposal,
-//     BuildProposal, ValidateBlock, ExtendVote, Commit) is answered by the matching Input, which the
-//     driver feeds back before any other Input, so that a request behaves like a synchronous call
-//     in CometBFT's implementation.
+//   - The actions of one Step are carried out in the order returned. A request Action
+//     (BuildProposal, SignProposal, SignVote, ProcessProposal, Commit) is answered by the matching
+//     Input; the driver feeds the answers to a Step's requests back, in order, after carrying out
+//     that Step's actions and before any other Input, so that a request behaves like a synchronous
+//     call in CometBFT's implementation. (The machine also tolerates other orders: while it waits
+//     for ProcessProposal or Commit it buffers other inputs.)
 //   - Every Input is written to the WAL before Step sees it; the Machine's own signed messages
 //     come back as Inputs with From == "" and are written with fsync, so nothing signed leaves the
 //     node before it is durable.

@@ -141,8 +141,11 @@ func (h *harness) feed(in Input) {
 	h.handle(h.m.Step(h.now, in))
 }
 
+// handle carries out the actions of one step in order and then feeds back the answers to its
+// requests, as the driver contract says.
 func (h *harness) handle(actions []Action) {
 	h.t.Helper()
+	var answers []Input
 	for _, a := range actions {
 		h.actions = append(h.actions, a)
 		switch a := a.(type) {
@@ -158,13 +161,13 @@ func (h *harness) handle(actions []Action) {
 			h.conflicts = append(h.conflicts, a)
 		case BuildProposal:
 			block, parts := h.makeBlock(a.Height, h.txs, h.us.PubKey().Address(), a.LastCommit)
-			h.feed(ProposalBlockBuilt{Height: a.Height, Round: a.Round, Block: block, Parts: parts})
+			answers = append(answers, ProposalBlockBuilt{Height: a.Height, Round: a.Round, Block: block, Parts: parts})
 		case SignProposal:
 			p := *a.Proposal
 			h.sign(&p)
-			h.feed(ProposalMessage{Proposal: &p})
+			answers = append(answers, ProposalMessage{Proposal: &p})
 			for i := 0; i < int(a.Parts.Total()); i++ {
-				h.feed(BlockPartMessage{Height: p.Height, Round: p.Round, Part: a.Parts.GetPart(i)})
+				answers = append(answers, BlockPartMessage{Height: p.Height, Round: p.Round, Part: a.Parts.GetPart(i)})
 			}
 		case SignVote:
 			v := *a.Vote
@@ -172,22 +175,25 @@ func (h *harness) handle(actions []Action) {
 				v.Extension = []byte("extension")
 			}
 			h.signVote(h.us, &v)
-			h.feed(VoteMessage{Vote: &v})
+			answers = append(answers, VoteMessage{Vote: &v})
 		case ProcessProposal:
 			if h.holdProcess {
 				req := a
 				h.heldProcess = &req
 				continue
 			}
-			h.feed(ProposalProcessed{Height: a.Height, Round: a.Round, BlockHash: a.Block.Hash(), Accepted: h.acceptProposal(a.Block)})
+			answers = append(answers, ProposalProcessed{Height: a.Height, Round: a.Round, BlockHash: a.Block.Hash(), Accepted: h.acceptProposal(a.Block)})
 		case Commit:
 			h.commits = append(h.commits, a)
 			if h.autoCommit {
-				h.feed(Committed{Next: h.advance(a)})
+				answers = append(answers, Committed{Next: h.advance(a)})
 			}
 		default:
 			h.t.Fatalf("unexpected action %T", a)
 		}
+	}
+	for _, in := range answers {
+		h.feed(in)
 	}
 }
 
