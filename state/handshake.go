@@ -148,7 +148,7 @@ func (h *Handshaker) replayBlocks(ctx context.Context, st State, appHash []byte,
 			ErrAppBlockHeightTooHigh, appHeight, storeHeight)
 	case storeHeight < stateHeight:
 		return State{}, fmt.Errorf("%w: the state is at height %d, above the block store's height %d",
-			ErrStoresInconsistent, stateHeight, storeHeight)
+			ErrStoresInconsistent, st.LastBlockHeight, storeHeight)
 	case storeHeight > stateHeight+1:
 		return State{}, fmt.Errorf("%w: the block store is at height %d, more than one block above the state's height %d",
 			ErrStoresInconsistent, storeHeight, st.LastBlockHeight)
