@@ -21,9 +21,10 @@ type env struct {
 	stderr io.Writer
 
 	// Filled by the root command's pre-run for every command but version.
-	home   string
-	cfg    *config.Config
-	logger log.Logger
+	home       string
+	cfg        *config.Config
+	logger     log.Logger // module=main
+	rootLogger log.Logger // for the node, whose parts add their own module
 }
 
 func (e *env) lookup(name string) (string, bool) {
@@ -75,6 +76,8 @@ func newRootCmd(stdout, stderr io.Writer, environ []string) *cobra.Command {
 		newUnsafeResetAllCmd(e),
 		newResetStateCmd(e),
 		newUnsafeResetPrivValidatorCmd(e),
+		newStartCmd(e),
+		newWALCmd(e),
 	)
 	return root
 }
@@ -131,7 +134,7 @@ func (e *env) setup(cmd *cobra.Command, homeFlag, logLevelFlag string) error {
 	for _, key := range unknown {
 		logger.Error("unknown key in config.toml is ignored", "key", key, "file", filepath.Join(home, "config", "config.toml"))
 	}
-	e.home, e.cfg, e.logger = home, cfg, logger.With("module", "main")
+	e.home, e.cfg, e.logger, e.rootLogger = home, cfg, logger.With("module", "main"), logger
 	return nil
 }
 
@@ -143,10 +146,14 @@ func applyConfigFlags(cmd *cobra.Command, cfg *config.Config) error {
 		if firstErr != nil {
 			return
 		}
-		if _, ok := config.Lookup(f.Name); !ok {
+		key := f.Name
+		if key == "p2p.external-address" { // cometbft's flag name; the key is p2p.external_address
+			key = "p2p.external_address"
+		}
+		if _, ok := config.Lookup(key); !ok {
 			return
 		}
-		if err := config.Set(cfg, f.Name, f.Value.String()); err != nil {
+		if err := config.Set(cfg, key, f.Value.String()); err != nil {
 			firstErr = fmt.Errorf("flag --%s: %w", f.Name, err)
 		}
 	})

@@ -72,7 +72,7 @@ machine: node i uses p2p port P+S*i, RPC port P+1+S*i and metrics port P+4+S*i, 
 	f.StringVar(&opts.ConfigTemplate, "config", "", "config.toml to use as the template for every node")
 	f.BoolVar(&opts.Local, "local", false, "run every node on 127.0.0.1 with its own ports and the built-in kvstore app")
 	f.IntVar(&opts.LocalPortStride, "local-port-stride", 10, "with --local: how far apart the port ranges of consecutive nodes are")
-	f.StringVar(&opts.LocalBuiltinApp, "local-app", "kvstore", "with --local: proxy_app of every node")
+	f.StringVar(&opts.LocalBuiltinApp, "local-app", "persistent_kvstore", "with --local: proxy_app of every node")
 	return cmd
 }
 

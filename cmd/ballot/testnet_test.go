@@ -45,7 +45,7 @@ func TestTestnetLocal(t *testing.T) {
 			}
 			ports[addr] = true
 		}
-		if cfg.ProxyApp != "kvstore" || cfg.P2P.AddrBookStrict || !cfg.P2P.AllowDuplicateIP {
+		if cfg.ProxyApp != "persistent_kvstore" || cfg.P2P.AddrBookStrict || !cfg.P2P.AllowDuplicateIP {
 			t.Errorf("node%d: proxy_app=%q addr_book_strict=%v allow_duplicate_ip=%v", i, cfg.ProxyApp, cfg.P2P.AddrBookStrict, cfg.P2P.AllowDuplicateIP)
 		}
 		if peers := strings.Split(cfg.P2P.PersistentPeers, ","); len(peers) != 4 {

@@ -1,0 +1,215 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	dbm "github.com/cometbft/cometbft-db"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ballot-bft/ballot/abci/appconn"
+	"github.com/ballot-bft/ballot/blockstore"
+	"github.com/ballot-bft/ballot/config"
+	"github.com/ballot-bft/ballot/consensus"
+	"github.com/ballot-bft/ballot/consensus/core"
+	"github.com/ballot-bft/ballot/libs/log"
+	"github.com/ballot-bft/ballot/mempool"
+	"github.com/ballot-bft/ballot/privval"
+	"github.com/ballot-bft/ballot/state"
+	"github.com/ballot-bft/ballot/types"
+)
+
+// Node is a ballot node. Build it with New, run it with Run.
+type Node struct {
+	cfg    *config.Config
+	logger log.Logger
+
+	genDoc     *types.GenesisDoc
+	state      state.State // as loaded; the handshake brings it up to the application
+	stateStore *state.DBStore
+	blockStore *blockstore.BlockStore
+	privVal    *privval.FilePV
+	appConns   *appconn.Conns
+	eventBus   *types.EventBus
+
+	closers []func() error // run in reverse order when Run returns
+}
+
+// New loads the genesis file, opens the databases and keys and prepares the application
+// connections. Nothing runs until Run.
+func New(cfg *config.Config, logger log.Logger) (n *Node, err error) {
+	n = &Node{cfg: cfg, logger: logger}
+	defer func() {
+		if err != nil {
+			n.close()
+		}
+	}()
+
+	genDoc, genHash, err := types.LoadGenesisFile(cfg.GenesisFile())
+	if err != nil {
+		return nil, err
+	}
+	n.genDoc = genDoc
+
+	stateDB, err := n.openDB("state")
+	if err != nil {
+		return nil, err
+	}
+	n.stateStore = state.NewStore(stateDB, state.StoreOptions{DiscardABCIResponses: cfg.Storage.DiscardABCIResponses})
+	n.closers = append(n.closers, n.stateStore.Close)
+	if n.state, err = state.LoadStateFromDBOrGenesisDoc(n.stateStore, genDoc, genHash); err != nil {
+		return nil, err
+	}
+
+	blockDB, err := n.openDB("blockstore")
+	if err != nil {
+		return nil, err
+	}
+	if n.blockStore, err = blockstore.New(blockDB); err != nil {
+		blockDB.Close()
+		return nil, err
+	}
+	n.closers = append(n.closers, n.blockStore.Close)
+
+	if cfg.PrivValidatorListenAddr != "" {
+		return nil, fmt.Errorf("priv_validator_laddr = %q: remote signers are not supported yet; use the key files", cfg.PrivValidatorListenAddr)
+	}
+	if n.privVal, err = privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()); err != nil {
+		return nil, err
+	}
+
+	creator, closeApp, err := appCreator(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if closeApp != nil {
+		n.closers = append(n.closers, closeApp)
+	}
+	if n.appConns, err = appconn.NewConns(creator, logger.With("module", "proxy")); err != nil {
+		return nil, err
+	}
+	n.eventBus = types.NewEventBus()
+	return n, nil
+}
+
+// EventBus is the node's event bus; subscribe to it before or while the node runs.
+func (n *Node) EventBus() *types.EventBus { return n.eventBus }
+
+// BlockStore is the node's block store; it may be read while the node runs.
+func (n *Node) BlockStore() *blockstore.BlockStore { return n.blockStore }
+
+func (n *Node) openDB(name string) (dbm.DB, error) {
+	db, err := dbm.NewDB(name, dbm.BackendType(n.cfg.DBBackend), n.cfg.DBDir())
+	if err != nil {
+		return nil, fmt.Errorf("opening %s database in %s: %w", name, n.cfg.DBDir(), err)
+	}
+	return db, nil
+}
+
+// close releases what New opened, last opened first.
+func (n *Node) close() error {
+	var errs []error
+	for i := len(n.closers) - 1; i >= 0; i-- {
+		errs = append(errs, n.closers[i]())
+	}
+	n.closers = nil
+	return errors.Join(errs...)
+}
+
+// Run runs the node until ctx is canceled (it then stops every part and returns nil) or a part
+// fails (it stops the others and returns that failure).
+func (n *Node) Run(ctx context.Context) (err error) {
+	defer func() {
+		if cerr := n.close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return n.appConns.Run(ctx) })
+	g.Go(func() error { return n.eventBus.Run(ctx) })
+
+	g.Go(func() error {
+		select {
+		case <-n.appConns.Connected():
+		case <-ctx.Done():
+			return nil
+		}
+		return n.runConsensus(ctx)
+	})
+	err = g.Wait()
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}
+
+// runConsensus does the handshake with the application, then runs the mempool, the block executor
+// and the consensus driver until ctx is done.
+func (n *Node) runConsensus(ctx context.Context) error {
+	handshaker := state.NewHandshaker(n.stateStore, n.state, n.blockStore, n.genDoc, n.eventBus, n.logger.With("module", "consensus"))
+	st, err := handshaker.Handshake(ctx, n.appConns)
+	if err != nil {
+		return fmt.Errorf("handshake with the application: %w", err)
+	}
+
+	mp, err := n.newMempool(st)
+	if err != nil {
+		return err
+	}
+	exec := state.NewBlockExecutor(n.stateStore, n.logger.With("module", "state"), n.appConns.Consensus(),
+		state.NewMempoolAdapter(mp), state.EmptyEvidencePool{}, n.blockStore,
+		state.WithEventPublisher(n.eventBus),
+		state.WithBlockTimeTolerance(time.Now, n.cfg.Consensus.BlockTimeTolerance))
+
+	walLog, err := openWAL(n.cfg.Consensus.WalFile(), n.logger)
+	if err != nil {
+		return err
+	}
+	defer walLog.Close()
+
+	var txsAvailable <-chan struct{}
+	if n.cfg.Consensus.WaitForTxs() {
+		mp.EnableTxsAvailable()
+		txsAvailable = mp.TxsAvailable()
+	}
+	driver := consensus.NewDriver(consensusConfig(n.cfg), st, consensus.Deps{
+		Logger:       n.logger.With("module", "consensus"),
+		Signer:       n.privVal,
+		Executor:     exec,
+		BlockStore:   n.blockStore,
+		WAL:          walLog,
+		Events:       consensusEvents{bus: n.eventBus, logger: n.logger.With("module", "consensus")},
+		TxsAvailable: txsAvailable,
+	})
+	n.logger.With("module", "node").Info("starting consensus", "height", st.LastBlockHeight+1, "app_hash", st.AppHash, "chain_id", st.ChainID)
+	return driver.Run(ctx)
+}
+
+func (n *Node) newMempool(st state.State) (mempool.Mempool, error) {
+	return mempool.New(n.cfg.Mempool, n.appConns.Mempool(), st.LastBlockHeight,
+		mempool.WithLogger(n.logger.With("module", "mempool")),
+		mempool.WithPreCheck(state.TxPreCheck(st)),
+		mempool.WithPostCheck(state.TxPostCheck(st)))
+}
+
+// consensusConfig takes the consensus settings out of the node configuration.
+func consensusConfig(cfg *config.Config) consensus.Config {
+	c := cfg.Consensus
+	return consensus.Config{
+		Core: core.Config{
+			TimeoutPropose:            c.TimeoutPropose,
+			TimeoutProposeDelta:       c.TimeoutProposeDelta,
+			TimeoutPrevote:            c.TimeoutPrevote,
+			TimeoutPrevoteDelta:       c.TimeoutPrevoteDelta,
+			TimeoutPrecommit:          c.TimeoutPrecommit,
+			TimeoutPrecommitDelta:     c.TimeoutPrecommitDelta,
+			TimeoutCommit:             c.TimeoutCommit,
+			SkipTimeoutCommit:         c.SkipTimeoutCommit,
+			CreateEmptyBlocks:         c.CreateEmptyBlocks,
+			CreateEmptyBlocksInterval: c.CreateEmptyBlocksInterval,
+		},
+		BlockTimeTolerance: c.BlockTimeTolerance,
+	}
+}
