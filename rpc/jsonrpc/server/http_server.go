@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -251,9 +252,17 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// Unwrap lets http.ResponseController reach the underlying writer (Hijack, Flush,
-// deadlines).
+// Unwrap lets http.ResponseController reach the underlying writer (Flush, deadlines).
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Hijack hands the connection over (websocket upgrades).
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil {
+		w.wroteHeader = true
+	}
+	return conn, rw, err
+}
 
 // writeHTTPError writes one error response with the given HTTP status.
 func writeHTTPError(w http.ResponseWriter, status int, resp types.RPCResponse) {
