@@ -1,0 +1,72 @@
+package kv
+
+import (
+	"fmt"
+
+	dbm "github.com/cometbft/cometbft-db"
+
+	"github.com/ballot-bft/ballot/state/indexer"
+	"github.com/ballot-bft/ballot/state/indexer/eventquery"
+	"github.com/ballot-bft/ballot/types"
+)
+
+// StorePrefix is the prefix under which CometBFT keeps block events in the tx_index database.
+const StorePrefix = "block_events"
+
+// Indexer is the kv block indexer; see the package documentation.
+type Indexer struct {
+	db dbm.DB
+}
+
+var _ indexer.BlockIndexer = (*Indexer)(nil)
+
+// New returns an indexer over db. The caller keeps ownership of db and closes it after the last
+// use of the indexer.
+func New(db dbm.DB) *Indexer {
+	return &Indexer{db: db}
+}
+
+// Has reports whether the block at height is indexed.
+func (idx *Indexer) Has(height int64) (bool, error) {
+	ok, err := idx.db.Has(heightKey(height))
+	if err != nil {
+		return false, fmt.Errorf("reading block index of height %d: %w", height, err)
+	}
+	return ok, nil
+}
+
+// Index indexes a block's FinalizeBlock events in one synced write; see
+// indexer.BlockIndexer.
+func (idx *Indexer) Index(block types.EventDataNewBlockEvents) error {
+	batch := idx.db.NewBatch()
+	defer batch.Close()
+	value := heightValue(block.Height)
+	if err := batch.Set(heightKey(block.Height), value); err != nil {
+		return fmt.Errorf("indexing block %d: %w", block.Height, err)
+	}
+	for i, event := range block.Events {
+		if event.Type == "" {
+			continue
+		}
+		for _, attr := range event.Attributes {
+			if attr.Key == "" {
+				continue
+			}
+			composite := eventquery.CompositeKey(event.Type, attr.Key)
+			if err := eventquery.CheckReserved(composite, types.BlockHeightKey); err != nil {
+				return fmt.Errorf("failed to index FinalizeBlock events: %w", err)
+			}
+			if !attr.Index {
+				continue
+			}
+			key := eventKey(composite, attr.Value, block.Height, int64(i+1))
+			if err := batch.Set(key, value); err != nil {
+				return fmt.Errorf("indexing attribute %s of block %d: %w", composite, block.Height, err)
+			}
+		}
+	}
+	if err := batch.WriteSync(); err != nil {
+		return fmt.Errorf("writing block index of height %d: %w", block.Height, err)
+	}
+	return nil
+}
