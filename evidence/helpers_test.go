@@ -10,9 +10,9 @@ import (
 	dbm "github.com/cometbft/cometbft-db"
 
 	"github.com/ballot-bft/ballot/crypto/ed25519"
+	tmversion "github.com/ballot-bft/ballot/proto/tendermint/version"
 	"github.com/ballot-bft/ballot/state"
 	"github.com/ballot-bft/ballot/types"
-	tmversion "github.com/ballot-bft/ballot/proto/tendermint/version"
 )
 
 const testChainID = "evidence-chain"
@@ -273,7 +273,9 @@ func lookup[T any](s *fakeBlockStore, m map[int64]T, what string, height int64) 
 func (s *fakeBlockStore) LoadBlockMeta(h int64) (*types.BlockMeta, error) {
 	return lookup(s, s.metas, "block meta", h)
 }
-func (s *fakeBlockStore) LoadBlock(h int64) (*types.Block, error) { return lookup(s, s.blocks, "block", h) }
+func (s *fakeBlockStore) LoadBlock(h int64) (*types.Block, error) {
+	return lookup(s, s.blocks, "block", h)
+}
 func (s *fakeBlockStore) LoadBlockCommit(h int64) (*types.Commit, error) {
 	return lookup(s, s.commits, "commit", h)
 }
