@@ -121,8 +121,10 @@ func (p *Pool) State() state.State {
 
 // PendingEvidence returns pending evidence, oldest (lowest height) first, as much as fits in
 // maxBytes of proto(EvidenceList) (−1: no limit), and its size in those bytes. It stops at the
-// first evidence that does not fit, so older evidence is never passed over for newer. The
-// slice belongs to the caller; the evidence is shared read-only.
+// first evidence that does not fit in what is left, so older evidence is not passed over for
+// newer; evidence larger than maxBytes on its own, which no block can carry, is skipped instead
+// of holding back everything after it. The slice belongs to the caller; the evidence is shared
+// read-only.
 func (p *Pool) PendingEvidence(maxBytes int64) ([]types.Evidence, int64) {
 	p.mtx.Lock()
 	all := make([]*pendingEv, 0, len(p.pending))
@@ -136,6 +138,9 @@ func (p *Pool) PendingEvidence(maxBytes int64) ([]types.Evidence, int64) {
 		total int64
 	)
 	for _, e := range all {
+		if maxBytes >= 0 && e.size > maxBytes {
+			continue
+		}
 		if maxBytes >= 0 && total+e.size > maxBytes {
 			break
 		}

@@ -209,18 +209,20 @@ func TestPendingEvidenceRespectsMaxBytes(t *testing.T) {
 	oldestFirst := types.EvidenceList{evs[2], evs[1], evs[0]}
 	// prefix[i] is the size of the i oldest evidence.
 	prefix := []int64{0}
+	smallest := int64(1 << 62)
 	for _, ev := range oldestFirst {
 		s, err := listSize(ev)
 		if err != nil {
 			t.Fatal(err)
 		}
 		prefix = append(prefix, prefix[len(prefix)-1]+s)
+		smallest = min(smallest, s)
 	}
 	cases := []struct {
 		maxBytes int64
 		want     int
 	}{
-		{0, 0}, {prefix[1] - 1, 0}, {prefix[1], 1}, {prefix[2] - 1, 1}, {prefix[2], 2},
+		{0, 0}, {smallest - 1, 0}, {prefix[1], 1}, {prefix[2] - 1, 1}, {prefix[2], 2},
 		{prefix[3] - 1, 2}, {prefix[3], 3}, {1 << 20, 3}, {-1, 3},
 	}
 	for _, tc := range cases {
@@ -396,5 +398,37 @@ func TestUpdateWithOldStateKeepsPoolState(t *testing.T) {
 	}
 	if err := p.CheckEvidence(types.EvidenceList{ev}); !errors.Is(err, ErrCommitted) {
 		t.Fatalf("evidence given with the old state: %v, want ErrCommitted", err)
+	}
+}
+
+func TestPendingEvidenceSkipsWhatNoBlockCanCarry(t *testing.T) {
+	c := newTestChain(t, "a", "b", "c", "d")
+	c.advanceTo(6)
+	p := c.newPool(dbm.NewMemDB())
+	big, small := c.lunatic(2, 4, 0, 1, 2, 3), c.duplicateVote(0, 3) // big is older
+	for _, ev := range []types.Evidence{small, big} {
+		if err := p.AddEvidence(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bigSize, _ := listSize(big)
+	smallSize, _ := listSize(small)
+	if bigSize <= 2*smallSize {
+		t.Fatalf("test assumes a large attack: %d vs %d bytes", bigSize, smallSize)
+	}
+	cases := []struct {
+		maxBytes int64
+		want     []types.Evidence
+	}{
+		{smallSize, []types.Evidence{small}},   // big never fits: skipped
+		{bigSize - 1, []types.Evidence{small}}, // likewise
+		{bigSize, []types.Evidence{big}},       // big fits alone and is older: small waits
+		{bigSize + smallSize, []types.Evidence{big, small}},
+	}
+	for _, tc := range cases {
+		got, size := p.PendingEvidence(tc.maxBytes)
+		if !slices.Equal(hashesOf(got...), hashesOf(tc.want...)) || size > tc.maxBytes {
+			t.Errorf("maxBytes %d: got %v (%d bytes), want %v", tc.maxBytes, hashesOf(got...), size, hashesOf(tc.want...))
+		}
 	}
 }
