@@ -217,17 +217,21 @@ func TestMarshalABCI(t *testing.T) {
 	}
 }
 
+type txEventResult struct {
+	Height int64             `json:"height"`
+	Index  uint32            `json:"index,omitempty"`
+	Tx     []byte            `json:"tx"`
+	Result abci.ExecTxResult `json:"result"`
+}
+
+// txEvent is shaped like CometBFT's EventDataTx.
+type txEvent struct{ TxResult txEventResult }
+
+func init() { RegisterType(txEvent{}, "test/event/Tx") }
+
 // TestMarshalValueReachedTxResult is the websocket Tx event shape: a registered event
 // value holding an ExecTxResult by value is encoded generically.
 func TestMarshalValueReachedTxResult(t *testing.T) {
-	type txEventResult struct {
-		Height int64             `json:"height"`
-		Index  uint32            `json:"index,omitempty"`
-		Tx     []byte            `json:"tx"`
-		Result abci.ExecTxResult `json:"result"`
-	}
-	type txEvent struct{ TxResult txEventResult }
-	RegisterType(txEvent{}, "test/event/Tx")
 	in := struct {
 		Data any `json:"data"`
 	}{txEvent{txEventResult{Height: 134, Index: 1, Tx: []byte("k3=v3"), Result: abci.ExecTxResult{
