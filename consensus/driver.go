@@ -144,23 +144,24 @@ func (d *Driver) Run(ctx context.Context) error {
 	}
 
 	for {
+		var err error
 		select {
 		case <-ctx.Done():
 			return nil
 		case msg := <-d.inbox:
-			if err := d.input(msg, logWAL); err != nil {
-				return err
-			}
+			err = d.input(msg, logWAL)
 		case <-d.ticker.C():
 			if fired, ok := d.ticker.fired(); ok {
-				if err := d.input(fired, logWAL); err != nil {
-					return err
-				}
+				err = d.input(fired, logWAL)
 			}
 		case <-d.txs:
-			if err := d.input(core.TxsAvailable{}, skipWAL); err != nil {
-				return err
+			err = d.input(core.TxsAvailable{}, skipWAL)
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil // a call cut short by the stop: the WAL and the handshake recover it
 			}
+			return err
 		}
 	}
 }

@@ -119,30 +119,46 @@ func (n *Node) close() error {
 }
 
 // Run runs the node until ctx is canceled (it then stops every part and returns nil) or a part
-// fails (it stops the others and returns that failure).
+// fails (it stops the others and returns that failure). Consensus stops first; the application
+// connections and the event bus stop after it, so that no call is cut off mid-way.
 func (n *Node) Run(ctx context.Context) (err error) {
 	defer func() {
 		if cerr := n.close(); cerr != nil && err == nil {
 			err = cerr
 		}
 	}()
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return n.appConns.Run(ctx) })
-	g.Go(func() error { return n.eventBus.Run(ctx) })
+	serviceCtx, stopServices := context.WithCancel(context.Background())
+	defer stopServices()
+	services, failed := errgroup.WithContext(serviceCtx)
+	services.Go(func() error { return n.appConns.Run(failed) })
+	services.Go(func() error { return n.eventBus.Run(failed) })
 
-	g.Go(func() error {
+	// Consensus stops when the caller cancels or a service fails.
+	consensusCtx, stopConsensus := context.WithCancel(ctx)
+	defer stopConsensus()
+	go func() {
 		select {
-		case <-n.appConns.Connected():
-		case <-ctx.Done():
-			return nil
+		case <-failed.Done():
+			stopConsensus()
+		case <-consensusCtx.Done():
 		}
-		return n.runConsensus(ctx)
-	})
-	err = g.Wait()
-	if errors.Is(err, context.Canceled) {
-		err = nil
+	}()
+
+	var consensusErr error
+	select {
+	case <-n.appConns.Connected():
+		consensusErr = n.runConsensus(consensusCtx)
+	case <-consensusCtx.Done():
 	}
-	return err
+	stopServices()
+	serviceErr := services.Wait()
+	switch {
+	case serviceErr != nil && !errors.Is(serviceErr, context.Canceled):
+		return serviceErr // names the broken application connection
+	case consensusErr != nil && consensusCtx.Err() == nil:
+		return consensusErr
+	}
+	return nil
 }
 
 // runConsensus does the handshake with the application, then runs the mempool, the block executor

@@ -70,7 +70,7 @@ func TestVersion(t *testing.T) {
 func TestCometBFTInitFilesLoad(t *testing.T) {
 	home := t.TempDir()
 	copyTree(t, "testdata/cometbft-home", home)
-	for cmd, golden := range map[string]string{"show-node-id": "show-node-id.out", "show-validator": "show-validator.out"} {
+	for cmd, golden := range map[string]string{"show-node-id": "show-node-id.golden", "show-validator": "show-validator.golden"} {
 		want, err := os.ReadFile(filepath.Join("testdata/cometbft-home", golden))
 		if err != nil {
 			t.Fatal(err)
