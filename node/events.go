@@ -2,14 +2,16 @@ package node
 
 import (
 	"github.com/ballot-bft/ballot/consensus/core"
+	"github.com/ballot-bft/ballot/evidence"
 	"github.com/ballot-bft/ballot/libs/log"
 	"github.com/ballot-bft/ballot/types"
 )
 
 // consensusEvents publishes the consensus machine's events on the event bus.
 type consensusEvents struct {
-	bus    *types.EventBus
-	logger log.Logger
+	bus      *types.EventBus
+	evidence *evidence.Pool
+	logger   log.Logger
 }
 
 func (c consensusEvents) Publish(ev core.Event) {
@@ -48,9 +50,10 @@ func (c consensusEvents) Publish(ev core.Event) {
 	}
 }
 
-// ReportConflict logs equivocation; the evidence pool that turns it into evidence comes with
-// multi-validator networks.
+// ReportConflict hands a validator's conflicting votes to the evidence pool, which turns them into
+// evidence once the block time of their height is known.
 func (c consensusEvents) ReportConflict(voteA, voteB *types.Vote) {
 	c.logger.Error("conflicting votes", "validator", voteA.ValidatorAddress, "height", voteA.Height, "round", voteA.Round, "type", voteA.Type,
 		"block_a", voteA.BlockID, "block_b", voteB.BlockID)
+	c.evidence.ReportConflictingVotes(voteA, voteB)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/ballot-bft/ballot/config"
 	"github.com/ballot-bft/ballot/consensus"
 	"github.com/ballot-bft/ballot/consensus/core"
+	"github.com/ballot-bft/ballot/evidence"
 	"github.com/ballot-bft/ballot/libs/log"
 	"github.com/ballot-bft/ballot/mempool"
 	"github.com/ballot-bft/ballot/privval"
@@ -30,6 +31,7 @@ type Node struct {
 	state      state.State // as loaded; the handshake brings it up to the application
 	stateStore *state.DBStore
 	blockStore *blockstore.BlockStore
+	evidence   *evidence.Pool
 	privVal    *privval.FilePV
 	appConns   *appconn.Conns
 	eventBus   *types.EventBus
@@ -72,6 +74,16 @@ func New(cfg *config.Config, logger log.Logger) (n *Node, err error) {
 		return nil, err
 	}
 	n.closers = append(n.closers, n.blockStore.Close)
+
+	evidenceDB, err := n.openDB("evidence")
+	if err != nil {
+		return nil, err
+	}
+	if n.evidence, err = evidence.NewPool(evidenceDB, n.stateStore, n.blockStore, logger.With("module", "evidence")); err != nil {
+		evidenceDB.Close()
+		return nil, err
+	}
+	n.closers = append(n.closers, n.evidence.Close)
 
 	if cfg.PrivValidatorListenAddr != "" {
 		return nil, fmt.Errorf("priv_validator_laddr = %q: remote signers are not supported yet; use the key files", cfg.PrivValidatorListenAddr)
@@ -175,7 +187,7 @@ func (n *Node) runConsensus(ctx context.Context) error {
 		return err
 	}
 	exec := state.NewBlockExecutor(n.stateStore, n.logger.With("module", "state"), n.appConns.Consensus(),
-		state.NewMempoolAdapter(mp), state.EmptyEvidencePool{}, n.blockStore,
+		state.NewMempoolAdapter(mp), n.evidence, n.blockStore,
 		state.WithEventPublisher(n.eventBus),
 		state.WithBlockTimeTolerance(time.Now, n.cfg.Consensus.BlockTimeTolerance))
 
@@ -196,7 +208,7 @@ func (n *Node) runConsensus(ctx context.Context) error {
 		Executor:     exec,
 		BlockStore:   n.blockStore,
 		WAL:          walLog,
-		Events:       consensusEvents{bus: n.eventBus, logger: n.logger.With("module", "consensus")},
+		Events:       consensusEvents{bus: n.eventBus, evidence: n.evidence, logger: n.logger.With("module", "consensus")},
 		TxsAvailable: txsAvailable,
 	})
 	n.logger.With("module", "node").Info("starting consensus", "height", st.LastBlockHeight+1, "app_hash", st.AppHash, "chain_id", st.ChainID)
