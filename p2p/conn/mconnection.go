@@ -82,7 +82,9 @@ func (c MConnConfig) validate() error {
 // defaults: Priority 1, SendQueueCapacity 1, RecvBufferCapacity 4096, RecvMessageCapacity
 // 22020096.
 type ChannelDescriptor struct {
-	// ID is the channel's byte on the wire.
+	// ID is the channel's byte on the wire. IDs from 0x80 take two bytes in a packet, so
+	// their packets carry one payload byte less than MaxPacketMsgPayloadSize (a full one would
+	// exceed the size a peer accepts).
 	ID byte
 	// Priority weighs the channel's share of the send bandwidth (higher sends more).
 	Priority int
@@ -150,6 +152,9 @@ type MConnection struct {
 	stopOnce  sync.Once
 	stopped   chan struct{} // closed when Run stops
 	started   atomic.Bool
+	startTime atomic.Pointer[time.Time] // when Run began
+	sentBytes atomic.Int64
+	recvBytes atomic.Int64
 }
 
 // errFlushStopped ends the send routine after FlushStop drained the queues.
@@ -191,7 +196,10 @@ func NewMConnection(conn net.Conn, descs []ChannelDescriptor, onReceive ReceiveF
 		if c.byID[d.ID] != nil {
 			return nil, fmt.Errorf("mconnection: channel %#02x listed twice", d.ID)
 		}
-		ch := &channel{desc: d, queue: make(chan []byte, d.SendQueueCapacity)}
+		ch := &channel{desc: d, queue: make(chan []byte, d.SendQueueCapacity), maxPayload: cfg.MaxPacketMsgPayloadSize}
+		for ch.maxPayload > 1 && msgPacket(d.ID, true, make([]byte, ch.maxPayload)).Size() > c.maxPacketSize {
+			ch.maxPayload--
+		}
 		c.byID[d.ID] = ch
 		c.channels = append(c.channels, ch)
 	}
@@ -290,6 +298,8 @@ func (c *MConnection) Run(ctx context.Context) error {
 	if !c.started.CompareAndSwap(false, true) {
 		return errors.New("mconnection: Run called twice")
 	}
+	now := time.Now()
+	c.startTime.Store(&now)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -314,4 +324,44 @@ func (c *MConnection) Run(ctx context.Context) error {
 	}
 	c.onError(firstErr)
 	return firstErr
+}
+
+// ConnectionStatus is a snapshot of an MConnection for monitoring (RPC net_info).
+type ConnectionStatus struct {
+	// Duration is how long Run has been running (0 before Run).
+	Duration time.Duration
+	// SentBytes and RecvBytes count every byte of every packet written and read, length
+	// prefixes included.
+	SentBytes int64
+	RecvBytes int64
+	// Channels are in descriptor order.
+	Channels []ChannelStatus
+}
+
+// ChannelStatus is one channel's part of a ConnectionStatus.
+type ChannelStatus struct {
+	ID                byte
+	SendQueueCapacity int
+	SendQueueSize     int
+	Priority          int
+	// RecentlySent is the decayed count of bytes sent that the scheduler weighs by priority.
+	RecentlySent int64
+}
+
+// Status returns a snapshot of the connection; any goroutine may call it.
+func (c *MConnection) Status() ConnectionStatus {
+	st := ConnectionStatus{SentBytes: c.sentBytes.Load(), RecvBytes: c.recvBytes.Load()}
+	if start := c.startTime.Load(); start != nil {
+		st.Duration = time.Since(*start)
+	}
+	for _, ch := range c.channels {
+		st.Channels = append(st.Channels, ChannelStatus{
+			ID:                ch.desc.ID,
+			SendQueueCapacity: cap(ch.queue),
+			SendQueueSize:     len(ch.queue),
+			Priority:          ch.desc.Priority,
+			RecentlySent:      ch.sentStatus.Load(),
+		})
+	}
+	return st
 }

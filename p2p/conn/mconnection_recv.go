@@ -25,6 +25,7 @@ func (c *MConnection) recvRoutine(ctx context.Context) error {
 	for {
 		var pkt tmp2p.Packet
 		n, err := r.ReadMsg(&pkt)
+		c.recvBytes.Add(int64(n))
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil // Run closed the connection

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/ballot-bft/ballot/libs/protoio"
@@ -24,10 +25,16 @@ type channel struct {
 	desc  ChannelDescriptor
 	queue chan []byte
 
+	// maxPayload is the most message bytes per packet on this channel: the configured payload,
+	// less one byte for IDs ≥ 0x80, whose two-byte varint would otherwise make a full packet one
+	// byte larger than a peer accepts.
+	maxPayload int
+
 	// send routine
 	sending      []byte // unsent rest of the current message
 	hasSending   bool   // a message is being sent (it may be empty)
 	recentlySent float64
+	sentStatus   atomic.Int64 // recentlySent, published for Status
 
 	// receive routine
 	recving []byte // reassembly buffer, reused between messages
@@ -190,7 +197,7 @@ func (s *sender) pickChannel() *channel {
 // sendPacket writes the next chunk of ch's current message, after waiting for the send rate
 // limiter.
 func (s *sender) sendPacket(ctx context.Context, ch *channel) error {
-	n := min(len(ch.sending), s.c.cfg.MaxPacketMsgPayloadSize)
+	n := min(len(ch.sending), ch.maxPayload)
 	eof := n == len(ch.sending)
 	pkt := msgPacket(ch.desc.ID, eof, ch.sending[:n])
 	if err := s.c.sendLimiter.WaitN(ctx, min(maxFrameSize(pkt.Size()), s.c.sendLimiter.Burst())); err != nil {
@@ -204,7 +211,9 @@ func (s *sender) sendPacket(ctx context.Context, ch *channel) error {
 		return fmt.Errorf("mconnection: writing packet: %w", err)
 	}
 	s.dirty = true
+	s.c.sentBytes.Add(int64(written))
 	ch.recentlySent += float64(written)
+	ch.sentStatus.Store(int64(ch.recentlySent))
 	ch.sending = ch.sending[n:]
 	if eof {
 		ch.sending, ch.hasSending = nil, false
@@ -214,9 +223,11 @@ func (s *sender) sendPacket(ctx context.Context, ch *channel) error {
 
 // writeControl writes a ping or pong and flushes at once.
 func (s *sender) writeControl(pkt *tmp2p.Packet) error {
-	if _, err := s.w.WriteMsg(pkt); err != nil {
+	written, err := s.w.WriteMsg(pkt)
+	if err != nil {
 		return fmt.Errorf("mconnection: writing ping/pong: %w", err)
 	}
+	s.c.sentBytes.Add(int64(written))
 	s.dirty = true
 	return s.flush()
 }
@@ -249,5 +260,6 @@ func (s *sender) decay(now time.Time) {
 	}
 	for _, ch := range s.c.channels {
 		ch.recentlySent *= factor
+		ch.sentStatus.Store(int64(ch.recentlySent))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/ballot-bft/ballot/libs/protoio"
 	tmp2p "github.com/ballot-bft/ballot/proto/tendermint/p2p"
@@ -337,4 +338,49 @@ func mustDelimited(t *testing.T, pkt *tmp2p.Packet, chID int32) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Channels from 0x80 carry one payload byte less per packet, so a peer's packet size limit
+// still holds.
+func TestMConnectionHighChannelID(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		descs := []ChannelDescriptor{{ID: 0x90, SendQueueCapacity: 2}}
+		a, b := mconnPair(t, descs, descs, testConfig(), testConfig())
+		a.start(t)
+		b.start(t)
+		msg := bytes.Repeat([]byte{9}, 2048)
+		a.mc.Send(0x90, msg)
+		if r := <-b.recv; r.ch != 0x90 || !bytes.Equal(r.msg, msg) {
+			t.Fatalf("got %d bytes on %#x", len(r.msg), r.ch)
+		}
+		if got := a.mc.byID[0x90].maxPayload; got != 1023 {
+			t.Fatalf("payload per packet %d, want 1023", got)
+		}
+	})
+}
+
+func TestMConnectionStatus(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a, b := mconnPair(t, threeChannels, threeChannels, testConfig(), testConfig())
+		if st := a.mc.Status(); st.Duration != 0 || len(st.Channels) != 3 {
+			t.Fatalf("before Run: %+v", st)
+		}
+		a.mc.TrySend(0x30, []byte("queued"))
+		if st := a.mc.Status(); st.Channels[2].SendQueueSize != 1 || st.Channels[2].SendQueueCapacity != 1 {
+			t.Fatalf("queue not reported: %+v", st.Channels[2])
+		}
+		a.start(t)
+		b.start(t)
+		<-b.recv
+		time.Sleep(time.Second)
+		st, bst := a.mc.Status(), b.mc.Status()
+		// 15 bytes: prefix, Packet tag and length, PacketMsg{08 30 10 01 1a 06 "queued"}.
+		want := ChannelStatus{ID: 0x30, SendQueueCapacity: 1, Priority: 1, RecentlySent: 15}
+		if st.Duration != 1100*time.Millisecond || st.Channels[2] != want { // flush throttle + 1s
+			t.Fatalf("after one message: %+v", st)
+		}
+		if st.SentBytes != 15 || bst.RecvBytes != 15 {
+			t.Fatalf("sent %d, peer received %d bytes; want 15", st.SentBytes, bst.RecvBytes)
+		}
+	})
 }
