@@ -3,6 +3,7 @@ package indexer_test
 import (
 	"bufio"
 	"context"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strings"
@@ -75,6 +76,36 @@ func differentialFixture(t *testing.T) (*txkv.TxIndex, *blockkv.Indexer) {
 // results, order and error texts.
 func TestDifferentialCometBFT(t *testing.T) {
 	txs, blocks := differentialFixture(t)
+	compareWithCometBFT(t, txs, blocks)
+}
+
+// TestReadsCometBFTDatabase loads the tx_index database CometBFT v0.38.26 wrote for the same
+// fixture (testdata/cometbft_tx_index.hex, block events under blockkv.StorePrefix, event
+// sequences from CometBFT's process-wide counter) and checks that searching it gives what
+// CometBFT's indexers gave.
+func TestReadsCometBFTDatabase(t *testing.T) {
+	raw, err := os.ReadFile("testdata/cometbft_tx_index.hex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := dbm.NewMemDB()
+	for i, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		k, v, ok := strings.Cut(line, " ")
+		key, err1 := hex.DecodeString(k)
+		value, err2 := hex.DecodeString(v)
+		if !ok || err1 != nil || err2 != nil {
+			t.Fatalf("line %d: malformed %q", i+1, line)
+		}
+		if err := db.Set(key, value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	compareWithCometBFT(t, txkv.New(db), blockkv.New(dbm.NewPrefixDB(db, []byte(blockkv.StorePrefix))))
+}
+
+// compareWithCometBFT runs the queries of testdata/cometbft_search.txt and compares.
+func compareWithCometBFT(t *testing.T, txs txindex.TxIndexer, blocks *blockkv.Indexer) {
+	t.Helper()
 	f, err := os.Open("testdata/cometbft_search.txt")
 	if err != nil {
 		t.Fatal(err)
