@@ -28,10 +28,9 @@
 // event of it that carried the attribute. Conditions are intersected by instance, so attribute
 // conditions must all hold in one event: two conditions on different event types never match
 // together, and neither do two conditions met by two different events of the same type. The
-// tx.height key is its own instance (seq 0), so a condition on tx.height that is evaluated as a
-// scan (EXISTS, CONTAINS, or a range with no other tags) does not combine with attribute
-// conditions; a tx.height equality or range next to attribute conditions filters their heights
-// instead. The stored value is trimmed of spaces for CONTAINS and ranges, not for =.
+// tx.height key is its own instance (seq 0), so tx.height EXISTS or CONTAINS, which scan those
+// keys, never combine with attribute conditions; a tx.height equality or range next to
+// attribute conditions filters their heights instead. The stored value is trimmed of spaces for CONTAINS and ranges, not for =.
 //
 // The surviving transactions are loaded, deduplicated by hash, sorted by the stored (height,
 // index) and cut to the window (see txindex.SearchOptions).
