@@ -376,3 +376,14 @@ func sealFrames(t testing.TB, key []byte, chunks [][]byte) []byte {
 	}
 	return out
 }
+
+func TestSecretConnectionNeedsKey(t *testing.T) {
+	near, far := net.Pipe()
+	defer far.Close()
+	if _, err := MakeSecretConnection(near, nil); err == nil {
+		t.Fatal("nil node key accepted")
+	}
+	if _, err := near.Write([]byte{1}); !errors.Is(err, io.ErrClosedPipe) {
+		t.Fatalf("conn not closed: %v", err)
+	}
+}

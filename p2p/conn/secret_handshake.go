@@ -45,6 +45,10 @@ const (
 // io.ErrUnexpectedEOF / io.EOF (the peer hung up part-way), os.ErrDeadlineExceeded, or another
 // error of conn or of decoding.
 func MakeSecretConnection(conn net.Conn, locPrivKey crypto.PrivKey) (*SecretConnection, error) {
+	if locPrivKey == nil {
+		conn.Close()
+		return nil, errors.New("secret connection: no node key")
+	}
 	ephPriv, err := genEphemeralKey(rand.Reader)
 	if err != nil {
 		conn.Close()
