@@ -11,16 +11,17 @@ import (
 
 // The kinds of invariant violation.
 const (
-	ViolationAgreement  = "agreement"   // two honest nodes committed different blocks at a height
-	ViolationValidity   = "validity"    // a committed block fails block validation
-	ViolationAppHash    = "app-hash"    // two honest nodes have different app hashes after a height
-	ViolationTxTwice    = "tx-twice"    // a transaction is in the chain twice
-	ViolationTxLost     = "tx-lost"     // an acknowledged transaction is not in the chain
-	ViolationDoubleSign = "double-sign" // an honest node signed two votes for one height/round/type
-	ViolationLiveness   = "liveness"    // no new height within the bound after the faults healed
-	ViolationPanic      = "panic"       // the consensus core panicked
-	ViolationRestart    = "restart"     // a node could not restart from its durable state
-	ViolationDriver     = "driver"      // the simulated driver hit an impossible state
+	ViolationAgreement   = "agreement"    // two honest nodes committed different blocks at a height
+	ViolationValidity    = "validity"     // a committed block fails block validation
+	ViolationAppHash     = "app-hash"     // two honest nodes have different app hashes after a height
+	ViolationTxTwice     = "tx-twice"     // a transaction is in the chain twice
+	ViolationTxLost      = "tx-lost"      // an acknowledged transaction is not in the chain
+	ViolationDoubleSign  = "double-sign"  // an honest node signed two votes for one height/round/type
+	ViolationSignRefused = "sign-refused" // an honest machine asked its guard for a conflicting signature
+	ViolationLiveness    = "liveness"     // no new height within the bound after the faults healed
+	ViolationPanic       = "panic"        // the consensus core panicked
+	ViolationRestart     = "restart"      // a node could not restart from its durable state
+	ViolationDriver      = "driver"       // the simulated driver hit an impossible state
 )
 
 // Violation is a broken invariant: what, when (simulated time), where.

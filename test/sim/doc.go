@@ -53,8 +53,17 @@
 // two different votes for one height/round/type, and — from Config.HealAt on — liveness: every
 // honest node commits above the previous checkpoint's highest height within each
 // Config.LivenessBound. At the end every acknowledged transaction must be in the chain. A panic
-// in the core is a violation too. The first violation stops the run; Result.ReplayCommand
-// replays it.
+// in the core is a violation too, and so is an honest machine asking its signer for a signature
+// the double-sign guard refuses outside WAL replay (during replay that is expected: the machine
+// redoes transitions whose messages it signed before the crash). The first violation stops the
+// run; Result.ReplayCommand replays it.
+//
+// # Scenarios
+//
+// Scenarios (scenarios.go) name families of runs: calm, lossy, partition, crash, twins,
+// equivocate, chaos, rounds (timeouts below the network latency, so rounds fail and locks move),
+// byzantine-rounds, modes (no empty blocks, skip_timeout_commit, unequal powers), and the
+// negative control twins-majority, whose byzantine power of 3/7 must be able to fork the chain.
 //
 // # Event log
 //

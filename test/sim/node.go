@@ -34,6 +34,7 @@ type node struct {
 	mempool      *mempool
 	gossip       *gossip
 	ticker       ticker
+	replaying    bool            // feeding the WAL back after a restart
 	txsNotified  bool            // TxsAvailable fed at this height
 	validated    map[string]bool // hashes of the blocks that passed ValidateBlock at this height
 	equivocation map[core.HRS]*equivocation
@@ -86,12 +87,14 @@ func (n *node) start() {
 		s.violate(ViolationRestart, n.index, next.Height, err.Error())
 		return
 	}
+	n.replaying = true
 	for _, rec := range records {
 		if !n.up || s.stopped() {
 			return
 		}
 		n.deliver(rec.Input, false)
 	}
+	n.replaying = false
 	n.handle(n.protect("Start", func() []core.Action { return m.Start(s.now()) }))
 	inc := n.incarnation
 	n.scheduleGossip(inc)
@@ -319,8 +322,7 @@ func (n *node) buildProposal(a core.BuildProposal) {
 func (n *node) signProposal(a core.SignProposal) {
 	p := *a.Proposal
 	if err := n.signer.signProposal(&p); err != nil {
-		n.sim.stats.SignRefusals++
-		n.sim.log.node(n, "SignRefused", p.Height, p.Round, err.Error())
+		n.signRefused(p.Height, p.Round, err)
 		return
 	}
 	if n.behaviour == Equivocator {
@@ -339,14 +341,25 @@ func (n *node) signVote(a core.SignVote) {
 	}
 	fresh, err := n.signer.signVote(&v)
 	if err != nil {
-		n.sim.stats.SignRefusals++
-		n.sim.log.node(n, "SignRefused", v.Height, v.Round, err.Error())
+		n.signRefused(v.Height, v.Round, err)
 		return
 	}
 	if fresh {
 		n.sim.check.onSign(n, &v)
 	}
 	n.deliver(core.VoteMessage{Vote: &v}, true)
+}
+
+// signRefused handles a request the double-sign guard refused. While the WAL is replayed after
+// a restart that is expected (the machine redoes transitions whose messages it already signed,
+// and a rebuilt proposal block differs); at any other time an honest machine asked to sign
+// something conflicting with what it signed before, which is a violation.
+func (n *node) signRefused(height int64, round int32, err error) {
+	n.sim.stats.SignRefusals++
+	n.sim.log.node(n, "SignRefused", height, round, err.Error())
+	if n.behaviour == Honest && !n.replaying {
+		n.sim.violate(ViolationSignRefused, n.index, height, fmt.Sprintf("outside WAL replay, round %d: %v", round, err))
+	}
 }
 
 // broadcast sends an own message to every peer (an equivocator splits its proposals).

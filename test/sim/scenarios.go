@@ -34,7 +34,10 @@ func Scenarios() []Scenario {
 		{Name: "twins", Doc: "4 validators, one run as twins in opposite partitions (byzantine power 1/4)", config: twins},
 		{Name: "equivocate", Doc: "4 validators, one proposer sends different proposals to different peers; 5% drops", config: equivocating},
 		{Name: "chaos", Doc: "7 validators with a twin pair and an equivocator (byzantine power 2/7), partitions, crashes, drops", config: chaos},
-		{Name: "twins-majority", Unsafe: true, Doc: "negative control: 4 validators, two run as twins (byzantine power 1/2) in opposite partitions", config: twinsMajority},
+		{Name: "rounds", Doc: "4 validators, timeouts shorter than the slow network's latency: many rounds, locks and re-proposals", config: rounds},
+		{Name: "byzantine-rounds", Doc: "7 validators with a twin pair and an equivocator, timeouts shorter than the latency, crashes", config: byzantineRounds},
+		{Name: "modes", Doc: "no empty blocks, skip_timeout_commit, unequal powers, crashes and drops", config: modes},
+		{Name: "twins-majority", Unsafe: true, Doc: "negative control: 7 validators, three run as twins (byzantine power 3/7, just over 1/3) in opposite partitions", config: twinsMajority},
 	}
 }
 
@@ -109,7 +112,8 @@ func twins() Config {
 
 func twinsMajority() Config {
 	c := DefaultConfig()
-	c.Twins = []int{0, 1}
+	c.Validators = 7
+	c.Twins = []int{0, 1, 2}
 	c.Duration = 90 * time.Second
 	c.LivenessBound = 0
 	c.Plan = func(rng *rand.Rand, c *Config) {
@@ -142,6 +146,60 @@ func chaos() Config {
 		faults = append(faults, planCrashes(rng, []int{2, 3, 4, 5, 6}, planStart, c.HealAt)...)
 		slices.SortStableFunc(faults, func(a, b Fault) int { return cmp.Compare(a.At, b.At) })
 		c.Faults = faults
+	}
+	return c
+}
+
+// fastTimeouts are consensus timeouts below the latency of slowNet, so rounds often fail.
+func fastTimeouts(c *Config) {
+	c.Consensus.TimeoutPropose, c.Consensus.TimeoutProposeDelta = 300*time.Millisecond, 100*time.Millisecond
+	c.Consensus.TimeoutPrevote, c.Consensus.TimeoutPrevoteDelta = 100*time.Millisecond, 50*time.Millisecond
+	c.Consensus.TimeoutPrecommit, c.Consensus.TimeoutPrecommitDelta = 100*time.Millisecond, 50*time.Millisecond
+	c.Consensus.TimeoutCommit = 100 * time.Millisecond
+	c.Net = NetConfig{MinLatency: 20 * time.Millisecond, MeanLatency: 250 * time.Millisecond, MaxLatency: 3 * time.Second,
+		DropRate: 0.05, DupRate: 0.02}
+	c.GossipInterval = 200 * time.Millisecond
+}
+
+func rounds() Config {
+	c := DefaultConfig()
+	fastTimeouts(&c)
+	c.Duration = 2 * time.Minute
+	c.LivenessBound = time.Minute
+	return c
+}
+
+func byzantineRounds() Config {
+	c := DefaultConfig()
+	fastTimeouts(&c)
+	c.Validators = 7
+	c.Twins = []int{0}
+	c.Equivocators = []int{1}
+	c.HealAt = planEnd
+	c.LivenessBound = 90 * time.Second
+	c.Duration = c.HealAt + c.LivenessBound
+	c.Plan = func(rng *rand.Rand, c *Config) {
+		faults := planPartitions(rng, c.Validators+len(c.Twins), twinPairs(c), planStart, planEnd/2)
+		faults = append(faults, planCrashes(rng, []int{2, 3, 4, 5, 6}, planStart, c.HealAt)...)
+		slices.SortStableFunc(faults, func(a, b Fault) int { return cmp.Compare(a.At, b.At) })
+		c.Faults = faults
+	}
+	return c
+}
+
+func modes() Config {
+	c := DefaultConfig()
+	c.Validators = 5
+	c.Powers = []int64{40, 30, 20, 5, 5}
+	c.Consensus.CreateEmptyBlocks = false
+	c.Consensus.SkipTimeoutCommit = true
+	c.Net.DropRate = 0.05
+	c.TxInterval = 2 * time.Second
+	c.HealAt = planEnd
+	c.LivenessBound = time.Minute
+	c.Duration = c.HealAt + 2*c.LivenessBound
+	c.Plan = func(rng *rand.Rand, c *Config) {
+		c.Faults = planCrashes(rng, allNodes(c.Validators), planStart, c.HealAt)
 	}
 	return c
 }
