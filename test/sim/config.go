@@ -83,6 +83,12 @@ type Config struct {
 	// WALFlushInterval is the period of the WAL's background flush; records written since the
 	// last flush or synced write are lost in a crash.
 	WALFlushInterval time.Duration
+	// WALSkipsPeerMaj23 leaves peers' +2/3 claims (PeerMaj23) out of the WAL, as CometBFT does
+	// with VoteSetMaj23 (its reactor hands them to the vote set directly). A restarted node
+	// then cannot rebuild a polka that needed a claim to count an equivocator's vote, loses the
+	// lock it took on it, and asks to sign a conflicting precommit (see
+	// TestUnloggedClaimLosesLock). Off by default: the core's contract logs every input.
+	WALSkipsPeerMaj23 bool
 }
 
 // DefaultConfig returns a four-validator network with CometBFT's default timeouts, a fast LAN,

@@ -206,7 +206,7 @@ func (n *node) deliver(in core.Input, record bool) {
 		return
 	}
 	if record {
-		if rec, sync, ok := walEntry(in); ok {
+		if rec, sync, ok := walEntry(in, n.sim.cfg.WALSkipsPeerMaj23); ok {
 			rec.At = n.sim.sched.now
 			n.wal.write(rec, sync)
 		}
@@ -217,10 +217,12 @@ func (n *node) deliver(in core.Input, record bool) {
 }
 
 // walEntry returns the WAL record of in, whether it is written with fsync, and whether it is
-// written at all: messages and timeouts are; answers to requests are not (the real node calls
-// the application again on replay).
-func walEntry(in core.Input) (walRecord, bool, bool) {
+// written at all: messages (with +2/3 claims, unless skipClaims) and timeouts are; answers to
+// requests are not (the real node asks again on replay).
+func walEntry(in core.Input, skipClaims bool) (walRecord, bool, bool) {
 	switch in := in.(type) {
+	case core.PeerMaj23:
+		return walRecord{Input: in}, false, !skipClaims
 	case core.ProposalMessage:
 		return walRecord{Input: in}, in.From == "", true
 	case core.BlockPartMessage:
