@@ -1,0 +1,182 @@
+package reactor
+
+import (
+	"context"
+	"hash/fnv"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"github.com/ballot-bft/ballot/consensus"
+	"github.com/ballot-bft/ballot/p2p"
+)
+
+// peerGossip serves one peer. Its gossip goroutine (run) owns the peer's state and the announcer
+// and chooses every message sent to the peer; its writer goroutine (write) performs the sends, one
+// at a time, so that a slow peer never stops the gossip goroutine from taking in what the peer
+// tells us. The receive side (Receive, on the switch's receive goroutine for this peer) hands
+// updates to the gossip goroutine through inbox.
+type peerGossip struct {
+	r    *Reactor
+	peer p2p.Peer
+	rng  *rand.Rand // used by the gossip goroutine only
+
+	ctx    context.Context // canceled when the peer is removed or the reactor stops
+	cancel context.CancelFunc
+	inbox  chan func(ps *peerState, l *local)
+
+	height  atomic.Int64 // the peer's height as last announced, for other reactors
+	stopped atomic.Bool  // the peer was stopped for an error: ignore what else it sends
+
+	// Owned by the receive side: the peer's +2/3 claims at the height of claimsHeight, by vote set.
+	claimsHeight int64
+	claims       map[voteSetKey]claim
+}
+
+type claim struct {
+	hash  string
+	total uint32
+	psh   string
+}
+
+func newPeerGossip(r *Reactor, peer p2p.Peer, parent context.Context) *peerGossip {
+	h := fnv.New64a()
+	h.Write([]byte(peer.ID()))
+	ctx, cancel := context.WithCancel(parent)
+	return &peerGossip{
+		r:      r,
+		peer:   peer,
+		rng:    rand.New(rand.NewPCG(r.seed, h.Sum64())),
+		ctx:    ctx,
+		cancel: cancel,
+		inbox:  make(chan func(*peerState, *local), inboxSize),
+	}
+}
+
+// inboxSize bounds the updates waiting for the gossip goroutine; it drains them promptly (it never
+// waits on the network), so Receive rarely waits.
+const inboxSize = 256
+
+// post hands an update to the gossip goroutine. It waits while the inbox is full, until the peer
+// is removed or the reactor stops; it reports whether the update was taken.
+func (g *peerGossip) post(update func(ps *peerState, l *local)) bool {
+	select {
+	case g.inbox <- update:
+		return true
+	case <-g.ctx.Done():
+		return false
+	}
+}
+
+// run is the gossip goroutine: it applies updates from the receive side and, whenever the writer
+// is free, sends the peer the most urgent thing it lacks. With nothing to send it waits for a new
+// consensus snapshot, an update, the Maj23 query timer or the end.
+func (g *peerGossip) run() {
+	defer g.cancel()
+	sends := make(chan message)
+	results := make(chan bool, 1)
+	g.r.wg.Add(1)
+	go func() {
+		defer g.r.wg.Done()
+		g.write(sends, results)
+	}()
+
+	ps := newPeerState()
+	var (
+		ann      announcer
+		queue    []message // sent before any other gossip: POL bits after a proposal, Maj23 queries
+		snap     *consensus.Snapshot
+		changed  <-chan struct{}
+		inFlight *outgoing
+		stalled  bool // the last send failed: wait for something to change before sending again
+	)
+	attached := g.r.attached
+	maj23 := time.NewTicker(g.r.cfg.PeerQueryMaj23SleepDuration)
+	defer maj23.Stop()
+
+	for {
+		var l *local
+		if snap != nil && snap.View != nil {
+			l = &local{view: snap.View, state: snap.State, blocks: g.r.blocks}
+		}
+		if inFlight == nil && !stalled && l != nil {
+			if out, ok := g.next(l, ps, &ann, &queue); ok {
+				inFlight = &out
+				select {
+				case sends <- out.msg: // the writer is idle: it takes the message at once
+				case <-g.ctx.Done():
+					return
+				}
+			}
+		}
+		select {
+		case update := <-g.inbox:
+			update(ps, l)
+			g.height.Store(ps.Height)
+			stalled = false
+		case <-attached:
+			attached = nil
+			snap, changed = g.r.snapshot()
+		case <-changed:
+			snap, changed = g.r.snapshot()
+			stalled = false
+		case ok := <-results:
+			if ok {
+				if inFlight.sent != nil {
+					inFlight.sent(ps)
+				}
+				if inFlight.then != nil {
+					queue = append([]message{inFlight.then}, queue...)
+				}
+			}
+			inFlight, stalled = nil, !ok
+		case <-maj23.C:
+			if l != nil {
+				queue = append(queue, l.maj23Queries(ps)...)
+			}
+			stalled = false
+		case <-g.peer.Done():
+			return
+		case <-g.ctx.Done():
+			return
+		}
+	}
+}
+
+// next chooses the next message: our position and announcements, queued messages, then parts and
+// votes in turn so that neither starves the other.
+func (g *peerGossip) next(l *local, ps *peerState, ann *announcer, queue *[]message) (outgoing, bool) {
+	if out, ok := ann.next(l.view, g.r.now()); ok {
+		if _, isStep := out.msg.(newRoundStep); isStep || len(*queue) == 0 {
+			return out, true
+		}
+	}
+	if len(*queue) > 0 {
+		msg := (*queue)[0]
+		*queue = (*queue)[1:]
+		return outgoing{msg: msg}, true
+	}
+	if g.rng.IntN(2) == 0 {
+		if out, ok := l.pickData(ps, g.rng); ok {
+			return out, true
+		}
+		return l.pickVote(ps, g.rng)
+	}
+	if out, ok := l.pickVote(ps, g.rng); ok {
+		return out, true
+	}
+	return l.pickData(ps, g.rng)
+}
+
+// write is the writer goroutine: it sends each message it is given and reports whether the peer
+// took it.
+func (g *peerGossip) write(sends <-chan message, results chan<- bool) {
+	for {
+		select {
+		case msg := <-sends:
+			results <- g.peer.Send(p2p.Envelope{ChannelID: msg.channel(), Message: msg.toProto()})
+		case <-g.ctx.Done():
+			return
+		}
+	}
+}
