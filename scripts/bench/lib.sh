@@ -1,0 +1,158 @@
+# shellcheck shell=bash
+# Common parts of the standard benchmark (issue 9): a 4-validator network on loopback, the
+# kvstore app, unique 250-byte transactions through the JSON-RPC, measured by ballot-load.
+# Sourced by cometbft.sh (and by a ballot.sh built the same way). A system script provides:
+#   <sys>_make_network DIR     create node homes DIR/node0..node{N-1} with bench_port ports
+#   <sys>_start_node DIR I LOG start node I in the background (must end with: bench_started $!)
+#   <sys>_label                one line naming the system, its version and settings
+# and then calls bench_main <sys> "$@".
+#
+# Environment:
+#   BENCH_NODES      validators (4)             BENCH_PORT_BASE  first port (46600)
+#   BENCH_OUT        results dir (build/bench)  BENCH_TRANSPORT  http-batch (http, websocket)
+#   BENCH_BATCH      txs per batch (10)         BENCH_MODE       async (sync)
+#   BENCH_CONNS      connections/endpoint (4)   BENCH_KEEP=1     keep the temp dir
+#   BENCH_LOAD_ARGS  extra ballot-load flags
+# Every wait is bounded; only processes started here are stopped, by PID.
+
+set -euo pipefail
+
+BENCH_NODES=${BENCH_NODES:-4}
+BENCH_PORT_BASE=${BENCH_PORT_BASE:-46600}
+BENCH_TRANSPORT=${BENCH_TRANSPORT:-http-batch}
+BENCH_BATCH=${BENCH_BATCH:-10}
+BENCH_MODE=${BENCH_MODE:-async}
+BENCH_CONNS=${BENCH_CONNS:-4}
+BENCH_LOAD_ARGS=${BENCH_LOAD_ARGS:-}
+BENCH_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BENCH_OUT=${BENCH_OUT:-$BENCH_REPO/build/bench}
+
+BENCH_PIDS=()
+BENCH_DIR=""
+
+bench_log() { printf '%s bench: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+bench_die() { bench_log "error: $*"; exit 1; }
+
+# bench_port I KIND: the loopback port of node I for KIND (p2p rpc abci pprof prom).
+bench_port() {
+  local off
+  case $2 in
+    p2p) off=0 ;; rpc) off=1 ;; abci) off=2 ;; pprof) off=3 ;; prom) off=4 ;;
+    *) bench_die "unknown port kind $2" ;;
+  esac
+  echo $((BENCH_PORT_BASE + 10 * $1 + off))
+}
+
+# bench_endpoints: the nodes' RPC URLs, comma-separated.
+bench_endpoints() {
+  local i out=""
+  for ((i = 0; i < BENCH_NODES; i++)); do
+    out+="${out:+,}http://127.0.0.1:$(bench_port "$i" rpc)"
+  done
+  echo "$out"
+}
+
+# toml_set FILE SECTION KEY VALUE: set KEY (in [SECTION]; "" = top level) to the raw TOML
+# VALUE; fails when the key is not in the file.
+toml_set() {
+  awk -v sec="$2" -v key="$3" -v val="$4" '
+    /^\[[^]]*\][ \t]*$/ { cur = $0; sub(/^\[/, "", cur); sub(/\][ \t]*$/, "", cur) }
+    cur == sec && index($0, key " =") == 1 { print key " = " val; found = 1; next }
+    { print }
+    END { if (!found) exit 3 }' "$1" >"$1.tmp" || { rm -f "$1.tmp"; bench_die "$1: no key $3 in [$2]"; }
+  mv "$1.tmp" "$1"
+}
+
+# bench_started PID: record a node process started by this script.
+bench_started() { BENCH_PIDS+=("$1"); }
+
+# bench_stop: stop the recorded processes (TERM, then KILL after 15 s), by PID only.
+bench_stop() {
+  local pid i
+  for pid in "${BENCH_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${BENCH_PIDS[@]}"; do
+    for ((i = 0; i < 150; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      bench_log "pid $pid did not stop in 15s, killing"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  BENCH_PIDS=()
+}
+
+bench_cleanup() {
+  bench_stop
+  if [ -n "$BENCH_DIR" ] && [ "${BENCH_KEEP:-0}" != 1 ]; then rm -rf "$BENCH_DIR"; fi
+  if [ -n "$BENCH_DIR" ] && [ "${BENCH_KEEP:-0}" = 1 ]; then bench_log "kept $BENCH_DIR"; fi
+}
+
+# bench_height URL: latest block height of the node at URL ("" if it does not answer).
+bench_height() {
+  curl -s --max-time 2 "$1/status" | jq -r '.result.sync_info.latest_block_height // empty' 2>/dev/null || true
+}
+
+# bench_wait_blocks MIN_HEIGHT TIMEOUT_S: wait until every node reports a height ≥ MIN_HEIGHT.
+bench_wait_blocks() {
+  local deadline=$((SECONDS + $2)) i h url
+  for ((i = 0; i < BENCH_NODES; i++)); do
+    url="http://127.0.0.1:$(bench_port "$i" rpc)"
+    while :; do
+      h=$(bench_height "$url")
+      if [ -n "$h" ] && [ "$h" -ge "$1" ]; then break; fi
+      if ((SECONDS >= deadline)); then bench_die "node$i ($url) not at height $1 after $2s (height '${h}')"; fi
+      sleep 0.2
+    done
+  done
+}
+
+# bench_profile NAME: the ballot-load flags of a benchmark profile.
+bench_profile() {
+  case $1 in
+    smoke) echo "--rate 200 --duration 5s" ;;
+    fixed500) echo "--rate 500 --duration 30s" ;;
+    fixed1000) echo "--rate 1000 --duration 30s" ;;
+    step) echo "--step-from 500 --step-by 250 --step-every 10s --until-saturation --saturation-patience 2 --duration 3m" ;;
+    *) bench_die "unknown profile $1 (smoke, fixed500, fixed1000, step)" ;;
+  esac
+}
+
+# bench_run SYS PROFILE: one profile on a fresh network.
+bench_run() {
+  local sys=$1 profile=$2 i procs="" label out
+  local net="$BENCH_DIR/$profile"
+  mkdir -p "$net"
+  "${sys}_make_network" "$net"
+  for ((i = 0; i < BENCH_NODES; i++)); do
+    "${sys}_start_node" "$net" "$i" "$net/node$i.log"
+  done
+  for ((i = 0; i < BENCH_NODES; i++)); do procs+="${procs:+,}node$i=${BENCH_PIDS[$i]}"; done
+  bench_log "$sys: ${BENCH_NODES} nodes started (pids ${BENCH_PIDS[*]}), waiting for blocks"
+  bench_wait_blocks 3 90
+  label="$("${sys}_label")"
+  out="$BENCH_OUT/$sys-$profile"
+  bench_log "$sys/$profile: $label"
+  # shellcheck disable=SC2046,SC2086
+  "$BENCH_DIR/ballot-load" --endpoints "$(bench_endpoints)" --size 250 \
+    --transport "$BENCH_TRANSPORT" --batch "$BENCH_BATCH" --mode "$BENCH_MODE" --connections "$BENCH_CONNS" \
+    --proc "$procs" --label "$label" --json "$out.json" --plot "$out.svg" \
+    $(bench_profile "$profile") $BENCH_LOAD_ARGS | tee "$out.txt"
+  bench_stop
+  bench_log "$sys/$profile: wrote $out.json $out.svg $out.txt"
+}
+
+# bench_main SYS [PROFILE...]: build ballot-load, then run each profile (default: fixed500 step).
+bench_main() {
+  local sys=$1 p
+  shift
+  command -v jq >/dev/null || bench_die "jq is needed"
+  command -v curl >/dev/null || bench_die "curl is needed"
+  BENCH_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ballot-bench.XXXXXX")
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+  mkdir -p "$BENCH_OUT"
+  (cd "$BENCH_REPO" && go build -o "$BENCH_DIR/ballot-load" ./cmd/ballot-load)
+  if [ $# -eq 0 ]; then set -- fixed500 step; fi
+  for p in "$@"; do bench_profile "$p" >/dev/null; done
+  for p in "$@"; do bench_run "$sys" "$p"; done
+}
