@@ -19,6 +19,12 @@ import (
 	"github.com/ballot-bft/ballot/mempool"
 	"github.com/ballot-bft/ballot/privval"
 	"github.com/ballot-bft/ballot/state"
+	"github.com/ballot-bft/ballot/state/indexer"
+	blockkv "github.com/ballot-bft/ballot/state/indexer/block/kv"
+	blocknull "github.com/ballot-bft/ballot/state/indexer/block/null"
+	"github.com/ballot-bft/ballot/state/txindex"
+	txkv "github.com/ballot-bft/ballot/state/txindex/kv"
+	txnull "github.com/ballot-bft/ballot/state/txindex/null"
 	"github.com/ballot-bft/ballot/types"
 )
 
@@ -35,6 +41,9 @@ type Node struct {
 	privVal    *privval.FilePV
 	appConns   *appconn.Conns
 	eventBus   *types.EventBus
+
+	txIndexer    txindex.TxIndexer
+	blockIndexer indexer.BlockIndexer
 
 	closers []func() error // run in reverse order when Run returns
 }
@@ -103,8 +112,34 @@ func New(cfg *config.Config, logger log.Logger) (n *Node, err error) {
 		return nil, err
 	}
 	n.eventBus = types.NewEventBus()
+	if err := n.openIndexers(); err != nil {
+		return nil, err
+	}
 	return n, nil
 }
+
+// openIndexers opens the transaction and block indexers that tx_index.indexer selects.
+func (n *Node) openIndexers() error {
+	switch n.cfg.TxIndex.Indexer {
+	case "kv":
+		db, err := n.openDB("tx_index")
+		if err != nil {
+			return err
+		}
+		n.closers = append(n.closers, db.Close)
+		n.txIndexer = txkv.New(db)
+		n.blockIndexer = blockkv.New(dbm.NewPrefixDB(db, []byte(blockkv.StorePrefix)))
+	case "null", "":
+		n.txIndexer, n.blockIndexer = txnull.TxIndex{}, blocknull.Indexer{}
+	default:
+		return fmt.Errorf("tx_index.indexer = %q is not supported (use \"kv\" or \"null\")", n.cfg.TxIndex.Indexer)
+	}
+	return nil
+}
+
+// TxIndexer and BlockIndexer are the node's indexers (null ones when indexing is off).
+func (n *Node) TxIndexer() txindex.TxIndexer       { return n.txIndexer }
+func (n *Node) BlockIndexer() indexer.BlockIndexer { return n.blockIndexer }
 
 // EventBus is the node's event bus; subscribe to it before or while the node runs.
 func (n *Node) EventBus() *types.EventBus { return n.eventBus }
@@ -144,6 +179,12 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	services, failed := errgroup.WithContext(serviceCtx)
 	services.Go(func() error { return n.appConns.Run(failed) })
 	services.Go(func() error { return n.eventBus.Run(failed) })
+	services.Go(func() error {
+		return indexer.NewService(indexer.ServiceConfig{
+			TxIndexer: n.txIndexer, BlockIndexer: n.blockIndexer, EventBus: n.eventBus,
+			Blocks: n.blockStore, Results: n.stateStore, Logger: n.logger,
+		}).Run(failed)
+	})
 
 	// Consensus stops when the caller cancels or a service fails.
 	consensusCtx, stopConsensus := context.WithCancel(ctx)
