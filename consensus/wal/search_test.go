@@ -281,8 +281,7 @@ func TestSearchSkipsDamage(t *testing.T) {
 	if err := flipLastRecordCRC(path, data); err != nil {
 		t.Fatal(err)
 	}
-	w, err = Open(path, opts)
-	if !errors.Is(err, ErrCorrupted) {
+	if _, err := Open(path, opts); !errors.Is(err, ErrCorrupted) {
 		t.Fatalf("head ending in a damaged marker opened: %v", err)
 	}
 	if _, _, err := Repair(path); err != nil {

@@ -119,7 +119,7 @@ func TestMarshalRules(t *testing.T) {
 		}{}, `{"n":0}`},
 
 		// No tags: Go field names; unexported fields skipped.
-		{"untagged struct", monitor{Bytes: 10, Progress: 50, Active: true}, `{"Bytes":"10","Progress":50,"Active":true}`},
+		{"untagged struct", monitor{Bytes: 10, Progress: 50, Active: true, hidden: 7}, `{"Bytes":"10","Progress":50,"Active":true}`},
 		{"tag with options only", struct {
 			ID int32 `json:",omitempty"`
 		}{48}, `{"ID":48}`},

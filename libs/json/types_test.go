@@ -60,7 +60,7 @@ type monitor struct {
 	Bytes    int64
 	Progress int32
 	Active   bool
-	hidden   int //nolint:unused // unexported fields are never written
+	hidden   int // unexported fields are never written
 }
 
 // ptrMarshaler has a pointer-receiver MarshalJSON: only used when addressable.

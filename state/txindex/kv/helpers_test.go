@@ -45,9 +45,7 @@ func indexed(t *testing.T, results ...*abci.TxResult) *TxIndex {
 			return
 		}
 		b := txindex.NewBatch(len(batch))
-		for i, r := range batch {
-			b.Ops[i] = r
-		}
+		copy(b.Ops, batch)
 		if err := idx.AddBatch(b); err != nil {
 			t.Fatalf("AddBatch: %v", err)
 		}
