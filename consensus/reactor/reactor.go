@@ -260,11 +260,14 @@ func (r *Reactor) PeerHeight(id p2p.ID) (int64, bool) {
 // sends them to the peers that lack them.
 func (r *Reactor) Broadcast(core.Input) {}
 
+// errRejected wraps the reason a peer is stopped for a message consensus rejected (Punish).
+var errRejected = errors.New("consensus rejected the peer's message")
+
 // Punish disconnects a peer whose message the consensus machine rejected as invalid. It does not
 // block.
 func (r *Reactor) Punish(peer core.PeerID, err error) {
 	if g := r.lookup(p2p.ID(peer)); g != nil {
-		r.stopPeer(g, fmt.Errorf("consensus rejected its message: %w", err))
+		r.stopPeer(g, fmt.Errorf("%w: %w", errRejected, err))
 	}
 }
 
