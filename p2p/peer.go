@@ -16,6 +16,9 @@ import (
 // ErrMalformedMessage: a peer sent bytes that do not decode into its channel's message type.
 var ErrMalformedMessage = errors.New("malformed message")
 
+// ErrPeerClosed is the reason given to reactors for a peer stopped with StopPeerGracefully.
+var ErrPeerClosed = errors.New("peer closed")
+
 // ErrSwitchStopped is the reason given to reactors for peers removed because the switch stopped.
 var ErrSwitchStopped = errors.New("switch stopped")
 

@@ -122,6 +122,22 @@ func (sw *PeerSwitch) StopPeerForError(peer Peer, err error) {
 	p.stop(err)
 }
 
+// StopPeerGracefully disconnects peer (if it is still connected) once the messages queued to it
+// so far are sent, without waiting. Reactors then get RemovePeer(peer, ErrPeerClosed).
+func (sw *PeerSwitch) StopPeerGracefully(peer Peer) {
+	if peer == nil {
+		return
+	}
+	sw.mu.Lock()
+	p, ok := sw.peers[peer.ID()]
+	sw.mu.Unlock()
+	if !ok || Peer(p) != peer {
+		return
+	}
+	sw.logger.Debug("Stopping peer gracefully", "peer", p)
+	p.mconn.FlushStop()
+}
+
 // MarkPeerAsGood tells the address book that peer has been useful (consensus does so every
 // 10000 votes or block parts from it).
 func (sw *PeerSwitch) MarkPeerAsGood(peer Peer) {
@@ -288,6 +304,9 @@ func (sw *PeerSwitch) runPeer(p *peer) {
 	reason := <-runErr
 	if reason == nil {
 		reason = context.Cause(p.ctx)
+	}
+	if reason == nil {
+		reason = ErrPeerClosed // FlushStop
 	}
 	p.cancel(reason)
 	close(p.done)
