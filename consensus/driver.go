@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ballot-bft/ballot/consensus/core"
+	"github.com/ballot-bft/ballot/libs/fail"
 	"github.com/ballot-bft/ballot/libs/log"
 	"github.com/ballot-bft/ballot/privval"
 	"github.com/ballot-bft/ballot/state"
@@ -53,11 +54,16 @@ type Driver struct {
 	snapshot atomic.Pointer[Snapshot]
 }
 
-// Snapshot is what other goroutines may read about consensus: the chain state and the position of
-// the machine. It is immutable once published.
+// Snapshot is what other goroutines may read about consensus: the chain state and the machine's
+// view of the current height. It is immutable once published; Changed is closed when a newer one
+// is published, so readers wait on it instead of polling.
 type Snapshot struct {
-	State state.State
-	HRS   core.HRS
+	State   state.State
+	HRS     core.HRS
+	View    *core.View // nil until the machine runs
+	Changed <-chan struct{}
+
+	changedW chan struct{} // the writable side of Changed, for the driver
 }
 
 // Deps are the driver's collaborators.
@@ -109,7 +115,21 @@ func (d *Driver) Deliver(ctx context.Context, msg PeerMessage) error {
 func (d *Driver) Snapshot() *Snapshot { return d.snapshot.Load() }
 
 func (d *Driver) publishSnapshot(hrs core.HRS) {
-	d.snapshot.Store(&Snapshot{State: d.state, HRS: hrs})
+	d.publish(&Snapshot{State: d.state, HRS: hrs})
+}
+
+// publishView publishes the machine's current view; called after every input.
+func (d *Driver) publishView() {
+	v := d.machine.View()
+	d.publish(&Snapshot{State: d.state, HRS: v.HRS, View: v})
+}
+
+func (d *Driver) publish(s *Snapshot) {
+	changed := make(chan struct{})
+	s.Changed, s.changedW = changed, changed
+	if old := d.snapshot.Swap(s); old != nil {
+		close(old.changedW)
+	}
 }
 
 // Run replays the WAL of the current height, then runs consensus until ctx is done or something
@@ -142,6 +162,7 @@ func (d *Driver) Run(ctx context.Context) error {
 	if err := d.handle(d.machine.Start(d.now())); err != nil {
 		return err
 	}
+	d.publishView()
 
 	for {
 		var err error
@@ -163,6 +184,7 @@ func (d *Driver) Run(ctx context.Context) error {
 			}
 			return err
 		}
+		d.publishView()
 	}
 }
 
@@ -209,7 +231,6 @@ func (d *Driver) execute(a core.Action) ([]core.Input, error) {
 		d.ticker.schedule(a)
 	case core.Publish:
 		if a.Event.Kind == core.EventNewRoundStep {
-			d.publishSnapshot(a.Event.HRS)
 			if err := d.writeRoundState(a.Event.HRS); err != nil {
 				return nil, err
 			}
@@ -296,6 +317,7 @@ func (d *Driver) signProposal(a core.SignProposal) ([]core.Input, error) {
 	if err := d.writeOwn(inputs); err != nil {
 		return nil, err
 	}
+	fail.Point("driver.afterWALOwnProposal")
 	return inputs, nil
 }
 
@@ -322,6 +344,7 @@ func (d *Driver) signVote(a core.SignVote) ([]core.Input, error) {
 	if err := d.writeOwn(inputs); err != nil {
 		return nil, err
 	}
+	fail.Point("driver.afterWALOwnVote")
 	return inputs, nil
 }
 
@@ -337,6 +360,7 @@ func (d *Driver) logSigningRefusal(what string, height int64, round int32, err e
 
 // commit saves the decided block, marks the end of the height in the WAL and executes the block.
 func (d *Driver) commit(a core.Commit) ([]core.Input, error) {
+	fail.Point("driver.beforeSaveBlock")
 	if d.blocks.Height() < a.Height {
 		var err error
 		if d.state.ConsensusParams.ABCI.VoteExtensionsEnabled(a.Height) {
@@ -348,14 +372,17 @@ func (d *Driver) commit(a core.Commit) ([]core.Input, error) {
 			return nil, fmt.Errorf("consensus: saving block %d: %w", a.Height, err)
 		}
 	}
+	fail.Point("driver.afterSaveBlock")
 	if err := d.writeEndHeight(a.Height); err != nil {
 		return nil, err
 	}
+	fail.Point("driver.afterEndHeight")
 	blockID := types.BlockID{Hash: a.Block.Hash(), PartSetHeader: a.Parts.Header()}
 	next, err := d.exec.ApplyVerifiedBlock(d.ctx, d.state, blockID, a.Block)
 	if err != nil {
 		return nil, fmt.Errorf("consensus: executing block %d: %w", a.Height, err)
 	}
+	fail.Point("driver.afterApplyBlock")
 	d.state = next
 	d.logger.Info("committed block", "height", a.Height, "hash", a.Block.Hash(), "txs", len(a.Block.Txs), "app_hash", next.AppHash)
 	height, err := d.heightInfo(next, a.SeenCommit)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ballot-bft/ballot/consensus/core"
 	"github.com/ballot-bft/ballot/consensus/wal"
+	"github.com/ballot-bft/ballot/libs/fail"
 )
 
 // WAL is the consensus write-ahead log (package consensus/wal); the driver is its only user.
@@ -32,6 +33,7 @@ func (d *Driver) writeInput(in core.Input, sync bool) error {
 	if err != nil {
 		return fmt.Errorf("consensus: writing the WAL: %w", err)
 	}
+	fail.Point("driver.afterWALInput")
 	return nil
 }
 
@@ -43,6 +45,7 @@ func (d *Driver) writeOwn(inputs []core.Input) error {
 			return err
 		}
 	}
+	fail.Point("driver.beforeWALSyncOwn")
 	if err := d.wal.FlushAndSync(); err != nil {
 		return fmt.Errorf("consensus: syncing the WAL: %w", err)
 	}
@@ -53,6 +56,7 @@ func (d *Driver) writeRoundState(hrs core.HRS) error {
 	if err := d.wal.Write(wal.RoundState(hrs.Height, hrs.Round, hrs.Step.String())); err != nil {
 		return fmt.Errorf("consensus: writing the WAL: %w", err)
 	}
+	fail.Point("driver.afterWALRoundState")
 	return nil
 }
 
