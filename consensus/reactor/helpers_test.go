@@ -75,14 +75,29 @@ func (p *fakePeer) take(t *testing.T) []message {
 	return out
 }
 
-// fakeSwitch records the peers stopped for errors.
+// fakeSwitch records the peers stopped for errors and marked good.
 type fakeSwitch struct {
 	mu      sync.Mutex
 	peers   []p2p.Peer
 	stopped map[p2p.ID]error
+	good    map[p2p.ID]int
 }
 
-func newFakeSwitch() *fakeSwitch { return &fakeSwitch{stopped: map[p2p.ID]error{}} }
+func (s *fakeSwitch) MarkPeerAsGood(peer p2p.Peer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.good[peer.ID()]++
+}
+
+func (s *fakeSwitch) timesGood(id p2p.ID) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.good[id]
+}
+
+func newFakeSwitch() *fakeSwitch {
+	return &fakeSwitch{stopped: map[p2p.ID]error{}, good: map[p2p.ID]int{}}
+}
 
 func (s *fakeSwitch) Peers() []p2p.Peer { return s.peers }
 func (s *fakeSwitch) Broadcast(e p2p.Envelope) {

@@ -81,10 +81,8 @@ func (g *peerGossip) run() {
 		g.write(sends, results)
 	}()
 
-	ps := newPeerState()
+	st := &sendState{ps: newPeerState()}
 	var (
-		ann      announcer
-		queue    []message // sent before any other gossip: POL bits after a proposal, Maj23 queries
 		snap     *consensus.Snapshot
 		changed  <-chan struct{}
 		inFlight *outgoing
@@ -100,7 +98,7 @@ func (g *peerGossip) run() {
 			l = &local{view: snap.View, state: snap.State, blocks: g.r.blocks}
 		}
 		if inFlight == nil && !stalled && l != nil {
-			if out, ok := g.next(l, ps, &ann, &queue); ok {
+			if out, ok := g.next(l, st); ok {
 				inFlight = &out
 				select {
 				case sends <- out.msg: // the writer is idle: it takes the message at once
@@ -111,8 +109,8 @@ func (g *peerGossip) run() {
 		}
 		select {
 		case update := <-g.inbox:
-			update(ps, l)
-			g.height.Store(ps.Height)
+			update(st.ps, l)
+			g.height.Store(st.ps.Height)
 			stalled = false
 		case <-attached:
 			attached = nil
@@ -123,16 +121,16 @@ func (g *peerGossip) run() {
 		case ok := <-results:
 			if ok {
 				if inFlight.sent != nil {
-					inFlight.sent(ps)
+					inFlight.sent(st.ps)
 				}
 				if inFlight.then != nil {
-					queue = append([]message{inFlight.then}, queue...)
+					st.followUp = inFlight.then
 				}
 			}
 			inFlight, stalled = nil, !ok
 		case <-maj23.C:
 			if l != nil {
-				queue = append(queue, l.maj23Queries(ps)...)
+				st.queries = l.maj23Queries(st.ps) // replaces claims a slow peer has not taken yet
 			}
 			stalled = false
 		case <-g.peer.Done():
@@ -143,29 +141,43 @@ func (g *peerGossip) run() {
 	}
 }
 
-// next chooses the next message: our position and announcements, queued messages, then parts and
-// votes in turn so that neither starves the other.
-func (g *peerGossip) next(l *local, ps *peerState, ann *announcer, queue *[]message) (outgoing, bool) {
-	if out, ok := ann.next(l.view, g.r.now()); ok {
-		if _, isStep := out.msg.(newRoundStep); isStep || len(*queue) == 0 {
-			return out, true
-		}
+// sendState is what the gossip goroutine keeps about sending to the peer.
+type sendState struct {
+	ps       *peerState
+	ann      announcer
+	followUp message   // sent right after the message it follows (the POL bits after a proposal)
+	queries  []message // the +2/3 claims of the last query period not yet sent
+}
+
+// next chooses the next message: our new position, a follow-up, the +2/3 claims, the other
+// announcements, then parts and votes in random turn so that neither starves the other.
+func (g *peerGossip) next(l *local, st *sendState) (outgoing, bool) {
+	ann, announce := st.ann.next(l.view, g.r.now())
+	if _, isStep := ann.msg.(newRoundStep); announce && isStep {
+		return ann, true
 	}
-	if len(*queue) > 0 {
-		msg := (*queue)[0]
-		*queue = (*queue)[1:]
+	if msg := st.followUp; msg != nil {
+		st.followUp = nil
 		return outgoing{msg: msg}, true
 	}
+	if len(st.queries) > 0 {
+		msg := st.queries[0]
+		st.queries = st.queries[1:]
+		return outgoing{msg: msg}, true
+	}
+	if announce {
+		return ann, true
+	}
 	if g.rng.IntN(2) == 0 {
-		if out, ok := l.pickData(ps, g.rng); ok {
+		if out, ok := l.pickData(st.ps, g.rng); ok {
 			return out, true
 		}
-		return l.pickVote(ps, g.rng)
+		return l.pickVote(st.ps, g.rng)
 	}
-	if out, ok := l.pickVote(ps, g.rng); ok {
+	if out, ok := l.pickVote(st.ps, g.rng); ok {
 		return out, true
 	}
-	return l.pickData(ps, g.rng)
+	return l.pickData(st.ps, g.rng)
 }
 
 // write is the writer goroutine: it sends each message it is given and reports whether the peer

@@ -258,3 +258,26 @@ func TestRemovedPeerIsSentNothing(t *testing.T) {
 		}
 	})
 }
+
+// Every 10000 votes from a peer mark it good with the switch (for the address book).
+func TestUsefulPeerIsMarkedGood(t *testing.T) {
+	f := newFixture(t)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, f, f.view(5, 0, core.StepPrevote))
+		p := h.addPeer("peer")
+		vote := voteMessage{Vote: f.vote(5, 0, types.PrevoteType, 1, types.BlockID{})}.toProto()
+		for i := range goodPeerEvery {
+			h.r.Receive(p2p.Envelope{Src: p, ChannelID: VoteChannel, Message: vote})
+			if i == goodPeerEvery-2 {
+				synctest.Wait()
+				if n := h.sw.timesGood(p.ID()); n != 0 {
+					t.Fatalf("marked good after %d votes", i+1)
+				}
+			}
+		}
+		synctest.Wait()
+		if n := h.sw.timesGood(p.ID()); n != 1 {
+			t.Fatalf("marked good %d times after %d votes, want once", n, goodPeerEvery)
+		}
+	})
+}

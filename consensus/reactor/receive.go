@@ -89,6 +89,7 @@ func (r *Reactor) receiveData(g *peerGossip, cons Consensus, msg message) {
 		g.post(func(ps *peerState, _ *local) {
 			ps.setHasProposalBlockPart(m.Height, m.Round, index)
 			ps.PartsReceived++
+			r.markGoodEvery(g, ps.PartsReceived)
 		})
 		r.deliver(g, cons, core.BlockPartMessage{Height: m.Height, Round: m.Round, Part: m.Part, From: from})
 	case voteMessage:
@@ -100,6 +101,7 @@ func (r *Reactor) receiveData(g *peerGossip, cons Consensus, msg message) {
 			}
 			ps.setHasVote(vote.Height, vote.Round, vote.Type, vote.ValidatorIndex)
 			ps.VotesReceived++
+			r.markGoodEvery(g, ps.VotesReceived)
 		})
 		r.deliver(g, cons, core.VoteMessage{Vote: vote, From: from})
 	case voteSetBits:
@@ -142,5 +144,20 @@ func (r *Reactor) deliver(g *peerGossip, cons Consensus, msg consensus.PeerMessa
 	defer cancel()
 	if err := cons.Deliver(ctx, msg); err != nil {
 		r.logger.Debug("dropped a peer's consensus message", "peer", g.peer.ID(), "msg", fmt.Sprintf("%T", msg), "err", err)
+	}
+}
+
+// goodPeerEvery is how many votes, or block parts, make a peer useful (CometBFT's
+// votesToContributeToBecomeGoodPeer and blocksToContributeToBecomeGoodPeer).
+const goodPeerEvery = 10000
+
+// markGoodEvery tells the switch, if it keeps an address book (MarkPeerAsGood), that the peer is
+// useful each time received reaches a multiple of goodPeerEvery.
+func (r *Reactor) markGoodEvery(g *peerGossip, received int) {
+	if received%goodPeerEvery != 0 {
+		return
+	}
+	if sw, ok := r.sw.(interface{ MarkPeerAsGood(p2p.Peer) }); ok {
+		sw.MarkPeerAsGood(g.peer)
 	}
 }
