@@ -192,6 +192,18 @@ func sameChain(t *testing.T, nodes []*testNode, height int64) {
 	}
 }
 
+// noPeerStopped checks that no honest node disconnected another.
+func noPeerStopped(t *testing.T, nodes []*testNode) {
+	t.Helper()
+	for _, node := range nodes {
+		select {
+		case err := <-node.stops.stopped:
+			t.Errorf("node %d stopped an honest peer: %v", node.index, err)
+		default:
+		}
+	}
+}
+
 func connectAll(t *testing.T, nodes []*testNode) {
 	t.Helper()
 	for i := range nodes {
@@ -215,6 +227,7 @@ func TestFourValidatorsCommitTenHeights(t *testing.T) {
 			waitHeight(t, node, 10, 10*time.Minute)
 		}
 		sameChain(t, nodes, 10)
+		noPeerStopped(t, nodes)
 		// timeout_commit is 1 s: ten heights without a failed round take about 10 s.
 		t.Logf("10 heights in %v of the bubble's clock; node 0 at %v", time.Since(start), nodes[0].driver.Snapshot().HRS)
 	})
@@ -246,6 +259,7 @@ func TestLateValidatorCatchesUp(t *testing.T) {
 			waitHeight(t, node, target, 10*time.Minute)
 		}
 		sameChain(t, nodes, target)
+		noPeerStopped(t, nodes)
 	})
 }
 

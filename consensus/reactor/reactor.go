@@ -146,10 +146,7 @@ func (r *Reactor) SetSwitch(sw p2p.Switch) { r.sw = sw }
 // Run serves peers until ctx is done, then stops every peer's goroutines and returns nil once
 // they have exited. Peers added before Run are served at once.
 func (r *Reactor) Run(ctx context.Context) error {
-	select {
-	case <-ctx.Done():
-	case <-r.ctx.Done():
-	}
+	<-ctx.Done()
 	r.mu.Lock()
 	r.cancel()
 	r.mu.Unlock()
