@@ -52,12 +52,15 @@ func (sw *PeerSwitch) notifyChangedLocked() {
 	sw.changed = make(chan struct{})
 }
 
-// NumPeers returns how many peers are connected outbound and inbound, and how many dials are in
-// progress.
+// NumPeers returns how many peers are connected outbound and inbound, unconditional peers not
+// counted (they are exempt from the limits), and how many dials are in progress.
 func (sw *PeerSwitch) NumPeers() (outbound, inbound, dialing int) {
 	sw.mu.Lock()
 	defer sw.mu.Unlock()
 	for _, p := range sw.peerList {
+		if _, ok := sw.unconditional[p.info.ID]; ok {
+			continue
+		}
 		if p.outbound {
 			outbound++
 		} else {
@@ -186,7 +189,8 @@ func (sw *PeerSwitch) handleInbound(ctx context.Context, raw net.Conn) {
 
 // reserveHandshake counts a connection from or to ip as being authenticated, refusing it if
 // another connection with that IP exists (unless allow_duplicate_ip), or, inbound, if there are
-// already as many inbound connections as the inbound limit (unconditional peers included) allows.
+// already max_num_inbound_peers + len(unconditional_peer_ids) inbound connections (connected or
+// being authenticated; CometBFT's listener limit).
 // The returned function releases the reservation.
 func (sw *PeerSwitch) reserveHandshake(ip netip.Addr, inbound bool) (func(), error) {
 	sw.mu.Lock()
@@ -203,7 +207,7 @@ func (sw *PeerSwitch) reserveHandshake(ip netip.Addr, inbound bool) (func(), err
 	}
 	if inbound {
 		limit := max(sw.cfg.MaxNumInboundPeers+len(sw.unconditional), 1)
-		if sw.inboundShakes+sw.countInboundLocked() >= limit {
+		if sw.inboundShakes+sw.countInboundLocked(true) >= limit {
 			return nil, fmt.Errorf("%w: %d inbound connections", ErrTooManyPeers, limit)
 		}
 		sw.inboundShakes++
@@ -221,10 +225,11 @@ func (sw *PeerSwitch) reserveHandshake(ip netip.Addr, inbound bool) (func(), err
 	}, nil
 }
 
-func (sw *PeerSwitch) countInboundLocked() int {
+// countInboundLocked counts inbound peers, unconditional ones only if withUnconditional.
+func (sw *PeerSwitch) countInboundLocked(withUnconditional bool) int {
 	n := 0
 	for _, p := range sw.peerList {
-		if !p.outbound {
+		if _, unconditional := sw.unconditional[p.info.ID]; !p.outbound && (withUnconditional || !unconditional) {
 			n++
 		}
 	}
@@ -273,7 +278,7 @@ func (sw *PeerSwitch) addPeer(sc net.Conn, info NodeInfo, outbound bool, socketA
 		return fmt.Errorf("%w: %s", ErrDuplicatePeer, info.ID)
 	}
 	_, unconditional := sw.unconditional[info.ID]
-	if !outbound && !unconditional && sw.countInboundLocked() >= sw.cfg.MaxNumInboundPeers {
+	if !outbound && !unconditional && sw.countInboundLocked(false) >= sw.cfg.MaxNumInboundPeers {
 		return fmt.Errorf("%w: %d inbound peers", ErrTooManyPeers, sw.cfg.MaxNumInboundPeers)
 	}
 	_, persistent := sw.persistent[info.ID]

@@ -18,8 +18,9 @@ type Removal struct {
 }
 
 // Recorder is a reactor for tests that reports what the switch does to it on channels: every
-// AddPeer on Added, RemovePeer on Removed, Receive on Received. The channels are buffered (1024);
-// a test that lets one fill up stalls the switch's call, as a slow reactor would.
+// AddPeer on Added, RemovePeer on Removed, Receive on Received. The channels are buffered (4096);
+// a test that lets one fill up stalls the switch's call, as a slow reactor would (and then the
+// switch cannot stop: drain what the test makes a peer send in bulk).
 type Recorder struct {
 	Descs    []p2p.ChannelDescriptor
 	Added    chan p2p.Peer
@@ -41,9 +42,9 @@ func NewRecorder() *Recorder {
 func NewRecorderOn(descs ...p2p.ChannelDescriptor) *Recorder {
 	return &Recorder{
 		Descs:    descs,
-		Added:    make(chan p2p.Peer, 1024),
-		Removed:  make(chan Removal, 1024),
-		Received: make(chan p2p.Envelope, 1024),
+		Added:    make(chan p2p.Peer, 4096),
+		Removed:  make(chan Removal, 4096),
+		Received: make(chan p2p.Envelope, 4096),
 	}
 }
 
