@@ -68,7 +68,7 @@ func WithDialJitter(upTo time.Duration) SwitchOption {
 // AddPersistentPeers adds "id@host:port" addresses of peers to keep connected: they are dialed
 // when Run starts (or now, if it runs) and redialed whenever lost. A host that does not resolve
 // is accepted (it is resolved at each dial); any other malformed address is an error and nothing
-// is added.
+// is added. An address with the node's own ID is ignored.
 func (sw *PeerSwitch) AddPersistentPeers(addrs []string) error {
 	ids := make([]ID, 0, len(addrs))
 	for _, a := range addrs {
@@ -86,13 +86,18 @@ func (sw *PeerSwitch) AddPersistentPeers(addrs []string) error {
 	}
 	sw.mu.Lock()
 	for i, a := range addrs {
+		if ids[i] == sw.nodeInfo.ID {
+			continue // a list shared by every node of a network names us too
+		}
 		sw.persistent[ids[i]] = a
 	}
 	running := sw.ctx != nil && !sw.stopping
 	sw.mu.Unlock()
 	if running {
 		for _, id := range ids {
-			sw.startRedial(id, 0)
+			if id != sw.nodeInfo.ID {
+				sw.startRedial(id, 0)
+			}
 		}
 	}
 	return nil

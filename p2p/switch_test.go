@@ -87,10 +87,11 @@ func TestFourSwitchesPersistentPeers(t *testing.T) {
 	for i := range sws {
 		sws[i] = p2ptest.MakeSwitch(t, i, init)
 	}
-	// Switch i keeps every lower-numbered switch as a persistent peer.
+	// Switch i keeps every lower-numbered switch as a persistent peer (and itself, which it
+	// ignores, as a list shared by a whole network names every node).
 	for i := range sws {
 		var addrs []string
-		for j := range i {
+		for j := range i + 1 {
 			addrs = append(addrs, mustAddr(t, sws[j]).String())
 		}
 		if err := sws[i].AddPersistentPeers(addrs); err != nil {
@@ -103,11 +104,13 @@ func TestFourSwitchesPersistentPeers(t *testing.T) {
 	for i, sw := range sws {
 		p2ptest.WaitForNumPeers(t, sw, n-1)
 		for _, p := range sw.Peers() {
-			wantPersistent := p.IsOutbound()
-			if p.IsPersistent() != wantPersistent {
+			if p.IsPersistent() != p.IsOutbound() {
 				t.Errorf("switch %d: peer %s persistent=%v outbound=%v", i, p.ID(), p.IsPersistent(), p.IsOutbound())
 			}
 		}
+	}
+	if sws[2].IsPeerPersistent(sws[2].NodeInfo().ID) {
+		t.Fatal("a switch keeps itself as a persistent peer")
 	}
 	sws[3].Broadcast(p2ptest.Bytes([]byte("x")))
 	for i := range n - 1 {
