@@ -120,21 +120,32 @@ func New(cfg *config.Config, logger log.Logger) (n *Node, err error) {
 
 // openIndexers opens the transaction and block indexers that tx_index.indexer selects.
 func (n *Node) openIndexers() error {
-	switch n.cfg.TxIndex.Indexer {
-	case "kv":
-		db, err := n.openDB("tx_index")
-		if err != nil {
-			return err
-		}
-		n.closers = append(n.closers, db.Close)
-		n.txIndexer = txkv.New(db)
-		n.blockIndexer = blockkv.New(dbm.NewPrefixDB(db, []byte(blockkv.StorePrefix)))
-	case "null", "":
-		n.txIndexer, n.blockIndexer = txnull.TxIndex{}, blocknull.Indexer{}
-	default:
-		return fmt.Errorf("tx_index.indexer = %q is not supported (use \"kv\" or \"null\")", n.cfg.TxIndex.Indexer)
+	txs, blocks, closeDB, err := OpenIndexers(n.cfg)
+	if err != nil {
+		return err
 	}
+	if closeDB != nil {
+		n.closers = append(n.closers, closeDB)
+	}
+	n.txIndexer, n.blockIndexer = txs, blocks
 	return nil
+}
+
+// OpenIndexers opens the transaction and block indexers that tx_index.indexer selects (null ones
+// for "null"). closeDB, if not nil, closes their database.
+func OpenIndexers(cfg *config.Config) (txs txindex.TxIndexer, blocks indexer.BlockIndexer, closeDB func() error, err error) {
+	switch cfg.TxIndex.Indexer {
+	case "kv":
+		db, err := dbm.NewDB("tx_index", dbm.BackendType(cfg.DBBackend), cfg.DBDir())
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("opening tx_index database in %s: %w", cfg.DBDir(), err)
+		}
+		return txkv.New(db), blockkv.New(dbm.NewPrefixDB(db, []byte(blockkv.StorePrefix))), db.Close, nil
+	case "null", "":
+		return txnull.TxIndex{}, blocknull.Indexer{}, nil, nil
+	default:
+		return nil, nil, nil, fmt.Errorf("tx_index.indexer = %q is not supported (use \"kv\" or \"null\")", cfg.TxIndex.Indexer)
+	}
 }
 
 // TxIndexer and BlockIndexer are the node's indexers (null ones when indexing is off).

@@ -92,3 +92,17 @@ func TestUnsafeResetPrivValidatorGeneratesMissingKey(t *testing.T) {
 		t.Fatal("no key or state was generated")
 	}
 }
+
+func TestReindexEventErrors(t *testing.T) {
+	home := t.TempDir()
+	mustRun(t, nil, "init", "--home", home)
+	// Nothing stored yet: there is no height to index.
+	if _, err := run(t, nil, "reindex-event", "--home", home); err == nil || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("reindex-event on an empty store: %v, want one error line", err)
+	}
+	// With indexing off there is nothing to reindex.
+	_, err := run(t, []string{"BALLOT_TX_INDEX_INDEXER=null"}, "reindex-event", "--home", home)
+	if err == nil || !strings.Contains(err.Error(), "null") {
+		t.Fatalf("reindex-event with the null indexer: %v", err)
+	}
+}

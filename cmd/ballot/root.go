@@ -78,6 +78,7 @@ func newRootCmd(stdout, stderr io.Writer, environ []string) *cobra.Command {
 		newUnsafeResetPrivValidatorCmd(e),
 		newStartCmd(e),
 		newWALCmd(e),
+		newReindexEventCmd(e),
 	)
 	return root
 }
