@@ -28,15 +28,10 @@ type peerGossip struct {
 	height  atomic.Int64 // the peer's height as last announced, for other reactors
 	stopped atomic.Bool  // the peer was stopped for an error: ignore what else it sends
 
-	// Owned by the receive side: the peer's +2/3 claims at the height of claimsHeight, by vote set.
+	// Owned by the receive side: the peer's +2/3 claims (BlockID keys) at the height
+	// claimsHeight, by vote set.
 	claimsHeight int64
-	claims       map[voteSetKey]claim
-}
-
-type claim struct {
-	hash  string
-	total uint32
-	psh   string
+	claims       map[voteSetKey]string
 }
 
 func newPeerGossip(r *Reactor, peer p2p.Peer, parent context.Context) *peerGossip {
@@ -58,13 +53,11 @@ func newPeerGossip(r *Reactor, peer p2p.Peer, parent context.Context) *peerGossi
 const inboxSize = 256
 
 // post hands an update to the gossip goroutine. It waits while the inbox is full, until the peer
-// is removed or the reactor stops; it reports whether the update was taken.
-func (g *peerGossip) post(update func(ps *peerState, l *local)) bool {
+// is removed or the reactor stops (the update is then dropped with the peer).
+func (g *peerGossip) post(update func(ps *peerState, l *local)) {
 	select {
 	case g.inbox <- update:
-		return true
 	case <-g.ctx.Done():
-		return false
 	}
 }
 

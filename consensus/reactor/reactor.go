@@ -262,10 +262,21 @@ var errRejected = errors.New("consensus rejected the peer's message")
 
 // Punish disconnects a peer whose message the consensus machine rejected as invalid. It does not
 // block.
+//
+// A block part that does not fit the part set being assembled is not held against the peer: an
+// honest peer sends one when our part set changed while the part was on its way (a polka for
+// another block), or when it catches us up on the decided block while we assemble another
+// proposal of the same round. (CometBFT never disconnects for it either.)
 func (r *Reactor) Punish(peer core.PeerID, err error) {
-	if g := r.lookup(p2p.ID(peer)); g != nil {
-		r.stopPeer(g, fmt.Errorf("%w: %w", errRejected, err))
+	g := r.lookup(p2p.ID(peer))
+	if g == nil {
+		return
 	}
+	if errors.Is(err, types.ErrPartSetInvalidProof) || errors.Is(err, types.ErrPartSetUnexpectedIndex) {
+		r.logger.Debug("a peer's block part does not fit our part set", "peer", peer, "err", err)
+		return
+	}
+	r.stopPeer(g, fmt.Errorf("%w: %w", errRejected, err))
 }
 
 // stopPeer asks the switch to disconnect the peer, once, without waiting; the peer's further

@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"testing/synctest"
@@ -185,13 +186,19 @@ func TestMaj23QueriesOnTheTimer(t *testing.T) {
 	})
 }
 
-// Punish disconnects the peer, once.
+// Punish disconnects the peer, except for a block part that does not fit our part set.
 func TestPunishDisconnects(t *testing.T) {
 	f := newFixture(t)
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, f, f.view(5, 0, core.StepPropose))
 		p := h.addPeer("peer")
 		cause := errors.New("bad signature")
+		misfit := fmt.Errorf("block part 1 of 5/0: %w", types.ErrPartSetInvalidProof)
+		h.r.Punish(core.PeerID(p.ID()), misfit)
+		synctest.Wait()
+		if err, stopped := h.sw.stoppedErr(p.ID()); stopped {
+			t.Fatalf("a part that does not fit our part set disconnected the peer: %v", err)
+		}
 		h.r.Punish(core.PeerID(p.ID()), cause)
 		h.r.Punish("unknown-peer", cause)
 		synctest.Wait()
@@ -278,6 +285,56 @@ func TestUsefulPeerIsMarkedGood(t *testing.T) {
 		synctest.Wait()
 		if n := h.sw.timesGood(p.ID()); n != 1 {
 			t.Fatalf("marked good %d times after %d votes, want once", n, goodPeerEvery)
+		}
+	})
+}
+
+// A send the connection refuses is not recorded as sent and is not retried in a busy loop: it is
+// sent again once something changes.
+func TestRefusedSendIsRetriedOnTheNextChange(t *testing.T) {
+	f := newFixture(t)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, f, f.view(5, 0, core.StepPrevote))
+		p := newFakePeer("peer")
+		p.fail = true
+		h.r.AddPeer(p)
+		synctest.Wait() // returns only because the gossip goroutine waits instead of retrying
+		p.mu.Lock()
+		p.fail = false
+		p.mu.Unlock()
+		h.receive(p, step(5, 0, core.StepPropose, 0))
+		synctest.Wait()
+		got := p.take(t)
+		if len(got) == 0 {
+			t.Fatal("nothing sent after the change")
+		}
+		if _, ok := got[0].(newRoundStep); !ok {
+			t.Fatalf("first message after the refusal %T, want our position again", got[0])
+		}
+	})
+}
+
+// A peer announcing, with NewValidBlock, the block we assemble gets the parts it lacks of it.
+func TestNewValidBlockFromPeerGetsItParts(t *testing.T) {
+	f := newFixture(t)
+	synctest.Test(t, func(t *testing.T) {
+		parts := testParts(3)
+		v := f.view(5, 1, core.StepPrecommit)
+		v.PartsHeader = parts.Header()
+		v.ProposalBlockParts = []*types.Part{parts.GetPart(0), parts.GetPart(1), parts.GetPart(2)}
+		h := newHarness(t, f, v)
+		p := h.addPeer("peer")
+		h.receive(p, step(5, 0, core.StepPrecommit, 0))
+		h.receive(p, newValidBlock{Height: 5, Round: 0, PartsHeader: parts.Header(), Parts: bitsOf(3, 0, 2), IsCommit: true})
+		synctest.Wait()
+		var sent []int
+		for _, m := range p.take(t) {
+			if bp, ok := m.(blockPartMessage); ok {
+				sent = append(sent, int(bp.Part.Index))
+			}
+		}
+		if !reflect.DeepEqual(sent, []int{1}) {
+			t.Fatalf("sent parts %v, want [1]", sent)
 		}
 	})
 }

@@ -123,10 +123,9 @@ func (r *Reactor) receiveMaj23(g *peerGossip, cons Consensus, m voteSetMaj23) {
 	votes := snap.View.Votes(m.Round, m.Type)
 	if votes != nil { // a set the driver tracks: one claim per peer
 		if g.claimsHeight != m.Height {
-			g.claimsHeight, g.claims = m.Height, map[voteSetKey]claim{}
+			g.claimsHeight, g.claims = m.Height, map[voteSetKey]string{}
 		}
-		key := voteSetKey{m.Round, m.Type}
-		c := claim{hash: string(m.BlockID.Hash), total: m.BlockID.PartSetHeader.Total, psh: string(m.BlockID.PartSetHeader.Hash)}
+		key, c := voteSetKey{m.Round, m.Type}, m.BlockID.Key()
 		if old, ok := g.claims[key]; ok && old != c {
 			r.stopPeer(g, fmt.Errorf("%w: VoteSetMaj23: conflicting claims for %d/%d/%v", ErrInvalidMessage, m.Height, m.Round, m.Type))
 			return
