@@ -16,7 +16,6 @@ import (
 type node struct {
 	sim       *Sim
 	index     int
-	id        core.PeerID
 	validator int // index of its validator key
 	behaviour Behaviour
 	address   crypto.Address
@@ -69,6 +68,12 @@ func (n *node) alive(inc uint64) bool {
 // replayed into it, then round 0 scheduled.
 func (n *node) start() {
 	s := n.sim
+	records, err := n.wal.since(n.chain.height + 1)
+	if err != nil {
+		s.violate(ViolationRestart, n.index, n.chain.height+1, err.Error())
+		return
+	}
+	s.log.node(n, "Start", n.chain.height+1, 0, fmt.Sprintf("validator %d (%v), replaying %d WAL records", n.validator, n.behaviour, len(records)))
 	n.up = true
 	n.mempool = newMempool()
 	n.ticker = ticker{}
@@ -82,11 +87,6 @@ func (n *node) start() {
 		return
 	}
 	n.machine = m
-	records, err := n.wal.since(next.Height)
-	if err != nil {
-		s.violate(ViolationRestart, n.index, next.Height, err.Error())
-		return
-	}
 	n.replaying = true
 	for _, rec := range records {
 		if !n.up || s.stopped() {
@@ -99,7 +99,6 @@ func (n *node) start() {
 	inc := n.incarnation
 	n.scheduleGossip(inc)
 	n.scheduleFlush(inc)
-	s.log.node(n, "Start", next.Height, 0, fmt.Sprintf("replayed %d WAL records", len(records)))
 }
 
 // nextHeight describes the height after the chain's last block, with a ValidateBlock that

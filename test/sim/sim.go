@@ -121,7 +121,7 @@ func New(cfg Config, log io.Writer) (*Sim, error) {
 	}
 	for i, v := range owners {
 		s.nodes = append(s.nodes, &node{
-			sim: s, index: i, id: peerID(i), validator: v, behaviour: behaviour[v],
+			sim: s, index: i, validator: v, behaviour: behaviour[v],
 			address: keys[v].PubKey().Address(),
 			chain:   newChain(s.genesis), app: newApp(),
 			signer: newSigner(keys[v], s.genesis.chainID), wal: newWAL(1),
