@@ -40,9 +40,18 @@ func (s *Summary) WriteSVG(w io.Writer) error {
 		{"sent", "#1f77b4", col(func(x Second) float64 { return float64(x.Sent) })},
 		{"committed", "#2ca02c", col(func(x Second) float64 { return float64(x.Committed) })},
 	}
+	// Seconds without commits have no latency: NaN breaks the line there.
+	lat := func(f func(Second) float64) func(Second) float64 {
+		return func(x Second) float64 {
+			if x.Committed == 0 {
+				return math.NaN()
+			}
+			return f(x)
+		}
+	}
 	latency := []series{
-		{"p50", "#ff7f0e", col(func(x Second) float64 { return x.P50 })},
-		{"p99", "#d62728", col(func(x Second) float64 { return x.P99 })},
+		{"p50", "#ff7f0e", col(lat(func(x Second) float64 { return x.P50 }))},
+		{"p99", "#d62728", col(lat(func(x Second) float64 { return x.P99 }))},
 	}
 	height := marginTop + 2*panelHeight + panelGap + 40
 	var b strings.Builder
@@ -70,7 +79,9 @@ func panel(b *strings.Builder, top int, ylabel string, n int, ss []series) {
 	var ymax float64
 	for _, s := range ss {
 		for _, v := range s.values {
-			ymax = max(ymax, v)
+			if !math.IsNaN(v) {
+				ymax = max(ymax, v)
+			}
 		}
 	}
 	ymax = niceCeil(ymax)
@@ -90,13 +101,21 @@ func panel(b *strings.Builder, top int, ylabel string, n int, ss []series) {
 	}
 	fmt.Fprintf(b, `<text transform="translate(16 %.0f) rotate(-90)" text-anchor="middle">%s</text>`+"\n", float64(top)+innerH/2, html.EscapeString(ylabel))
 	for k, s := range ss {
-		if n > 0 {
-			var pts strings.Builder
-			for i, v := range s.values {
-				fmt.Fprintf(&pts, "%.1f,%.1f ", x(i), y(v))
+		var pts strings.Builder
+		flush := func() {
+			if pts.Len() > 0 {
+				fmt.Fprintf(b, `<polyline fill="none" stroke="%s" stroke-width="1.5" points="%s"/>`+"\n", s.color, strings.TrimSpace(pts.String()))
+				pts.Reset()
 			}
-			fmt.Fprintf(b, `<polyline fill="none" stroke="%s" stroke-width="1.5" points="%s"/>`+"\n", s.color, strings.TrimSpace(pts.String()))
 		}
+		for i, v := range s.values {
+			if math.IsNaN(v) {
+				flush()
+				continue
+			}
+			fmt.Fprintf(&pts, "%.1f,%.1f ", x(i), y(v))
+		}
+		flush()
 		ly := top + 14 + 18*k
 		lx := float64(marginLeft) + innerW + 12
 		fmt.Fprintf(b, `<line x1="%.0f" y1="%d" x2="%.0f" y2="%d" stroke="%s" stroke-width="3"/>`+"\n", lx, ly-4, lx+20, ly-4, s.color)
@@ -104,13 +123,13 @@ func panel(b *strings.Builder, top int, ylabel string, n int, ss []series) {
 	}
 }
 
-// niceCeil rounds v up to 1, 2 or 5 times a power of ten (1 for v ≤ 0).
+// niceCeil rounds v up to 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten (1 for v ≤ 0).
 func niceCeil(v float64) float64 {
 	if v <= 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return 1
 	}
 	p := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 5, 10} {
+	for _, m := range []float64{1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10} {
 		if v <= m*p {
 			return m * p
 		}
@@ -118,8 +137,19 @@ func niceCeil(v float64) float64 {
 	return 10 * p
 }
 
-// niceStep is niceCeil for integer tick spacing.
-func niceStep(v float64) int { return int(niceCeil(v)) }
+// niceStep is a tick spacing of 1, 2 or 5 times a power of ten, at least v.
+func niceStep(v float64) int {
+	if v <= 1 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if v <= m*p {
+			return int(m * p)
+		}
+	}
+	return int(10 * p)
+}
 
 func trimFloat(v float64) string {
 	if v == math.Trunc(v) {

@@ -242,7 +242,7 @@ func (r *run) judge(rate float64, start, end time.Time) StepResult {
 	from := start.Sub(r.origin)
 	to := end.Sub(r.origin)
 	whole := r.stats.window(int(math.Ceil(from.Seconds())), int(to.Seconds()))
-	winFrom := int(math.Ceil((from + (to-from)/2).Seconds()))
+	winFrom := int(math.Ceil((from + (to-from)/4).Seconds())) // skip the first quarter: commits lag sends
 	window := r.stats.window(winFrom, int(to.Seconds()))
 	res := StepResult{Rate: rate, StartSeconds: round2(from.Seconds()), Seconds: round2((to - from).Seconds()),
 		Offered: whole.offered, Sent: whole.sent, NotSent: whole.notSent, Accepted: whole.outcomes[Accepted],

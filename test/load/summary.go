@@ -90,7 +90,7 @@ type BlockStats struct {
 }
 
 // StepResult is one step of a stepped run. Committed figures are measured over the step's
-// second half (commits lag sends), failure figures over the whole step.
+// last three quarters (whole seconds; commits lag sends), failure figures over the whole step.
 type StepResult struct {
 	Rate          float64 `json:"rate_tps"`
 	StartSeconds  float64 `json:"start_s"`
