@@ -1,0 +1,253 @@
+package node
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ballot-bft/ballot/config"
+	"github.com/ballot-bft/ballot/consensus"
+	cscore "github.com/ballot-bft/ballot/consensus/core"
+	"github.com/ballot-bft/ballot/libs/log"
+	"github.com/ballot-bft/ballot/mempool"
+	"github.com/ballot-bft/ballot/p2p"
+	"github.com/ballot-bft/ballot/rpc/core"
+	"github.com/ballot-bft/ballot/rpc/jsonrpc/server"
+	"github.com/ballot-bft/ballot/state"
+	"github.com/ballot-bft/ballot/version"
+)
+
+// Channel IDs a CometBFT v0.38 node advertises in its NodeInfo: block sync, consensus (state,
+// data, vote, vote-set bits), mempool, evidence, state sync (snapshot, chunk); PEX is added
+// when enabled.
+var nodeInfoChannels = []byte{0x40, 0x20, 0x21, 0x22, 0x23, 0x30, 0x38, 0x60, 0x61}
+
+const pexChannel = 0x00
+
+// rpcParts are the parts of a running node the RPC reads that only exist once the handshake is
+// done: they are created in runConsensus.
+type rpcParts struct {
+	state     state.State // after the handshake
+	mempool   mempool.Mempool
+	consensus *consensus.Driver
+}
+
+// rpcEnvironment gathers what the RPC routes read.
+func (n *Node) rpcEnvironment(parts rpcParts) (*core.Environment, error) {
+	pubKey, err := n.privVal.PubKey()
+	if err != nil {
+		return nil, fmt.Errorf("rpc: priv validator key: %w", err)
+	}
+	info, err := n.nodeInfo(parts.state)
+	if err != nil {
+		return nil, err
+	}
+	return &core.Environment{
+		Config:       n.cfg.RPC,
+		BlockStore:   n.blockStore,
+		StateStore:   n.stateStore,
+		Consensus:    consensusView{driver: parts.consensus},
+		Mempool:      parts.mempool,
+		AppQuery:     n.appConns.Query(),
+		AppMempool:   n.appConns.Mempool(),
+		Evidence:     n.evidence,
+		TxIndexer:    n.txIndexer,
+		BlockIndexer: n.blockIndexer,
+		EventBus:     n.eventBus,
+		GenesisDoc:   n.genDoc,
+		NodeInfo:     info,
+		PubKey:       pubKey,
+		Logger:       n.logger.With("module", "rpc"),
+	}, nil
+}
+
+// nodeInfo describes this node for status, as CometBFT's makeNodeInfo does: the node key's ID,
+// the advertised p2p address, the chain, the protocol versions (the app's from st) and the
+// channels of CometBFT's reactors.
+func (n *Node) nodeInfo(st state.State) (p2p.NodeInfo, error) {
+	key, _, err := p2p.LoadOrGenNodeKey(n.cfg.NodeKeyFile())
+	if err != nil {
+		return p2p.NodeInfo{}, fmt.Errorf("rpc: node key: %w", err)
+	}
+	listenAddr := n.cfg.P2P.ExternalAddress
+	if listenAddr == "" {
+		listenAddr = n.cfg.P2P.ListenAddress
+	}
+	channels := append([]byte{}, nodeInfoChannels...)
+	if n.cfg.P2P.PexReactor {
+		channels = append(channels, pexChannel)
+	}
+	txIndex := "on"
+	if n.cfg.TxIndex.Indexer == config.IndexerNull {
+		txIndex = "off"
+	}
+	return p2p.NodeInfo{
+		ProtocolVersion: p2p.NewProtocolVersion(st.Version.Consensus.App),
+		ID:              key.ID(),
+		ListenAddr:      listenAddr,
+		Network:         st.ChainID,
+		Version:         version.CometBFT,
+		Channels:        channels,
+		Moniker:         n.cfg.Moniker,
+		Other:           p2p.NodeInfoOther{TxIndex: txIndex, RPCAddress: n.cfg.RPC.ListenAddress},
+	}, nil
+}
+
+// runRPC serves the RPC on every rpc.laddr address until ctx ends (nil) or a server fails.
+func (n *Node) runRPC(ctx context.Context, env *core.Environment) error {
+	srv, err := n.listenRPC(env)
+	if err != nil {
+		return err
+	}
+	return srv.run(ctx)
+}
+
+// rpcServer is the RPC handler bound to its listeners, not yet serving.
+type rpcServer struct {
+	handler   *rpcHandler
+	listeners []net.Listener
+}
+
+type rpcHandler struct {
+	routes map[string]*server.RPCFunc
+	wm     *server.WebsocketManager
+	cfg    *server.Config
+	logger log.Logger
+}
+
+// listenRPC builds the routes and binds every address of rpc.laddr (comma-separated). On error
+// nothing stays bound.
+func (n *Node) listenRPC(env *core.Environment) (*rpcServer, error) {
+	routes, err := env.Routes()
+	if err != nil {
+		return nil, err
+	}
+	logger := n.logger.With("module", "rpc-server")
+	wsOpts := append(server.WSOptionsFromRPCConfig(n.cfg.RPC), server.WSOnDisconnect(env.UnsubscribeClient))
+	srv := &rpcServer{handler: &rpcHandler{
+		routes: routes,
+		wm:     server.NewWebsocketManager(routes, logger.With("protocol", "websocket"), wsOpts...),
+		cfg:    server.FromRPCConfig(n.cfg.RPC),
+		logger: logger,
+	}}
+	for _, laddr := range strings.Split(n.cfg.RPC.ListenAddress, ",") {
+		laddr = strings.TrimSpace(laddr)
+		if laddr == "" {
+			continue
+		}
+		ln, err := server.Listen(laddr)
+		if err != nil {
+			srv.close()
+			return nil, fmt.Errorf("rpc: %w", err)
+		}
+		srv.listeners = append(srv.listeners, ln)
+	}
+	if len(srv.listeners) == 0 {
+		return nil, errors.New("rpc: rpc.laddr names no address")
+	}
+	return srv, nil
+}
+
+// addrs returns the bound addresses, in rpc.laddr order.
+func (s *rpcServer) addrs() []net.Addr {
+	addrs := make([]net.Addr, len(s.listeners))
+	for i, ln := range s.listeners {
+		addrs[i] = ln.Addr()
+	}
+	return addrs
+}
+
+// run serves every listener until ctx ends or one fails; the others are then shut down.
+func (s *rpcServer) run(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	h := s.handler
+	handler := server.NewHandler(h.routes, h.wm, h.logger)
+	for _, ln := range s.listeners {
+		g.Go(func() error { return server.Serve(ctx, ln, handler, h.cfg, h.logger) })
+	}
+	s.listeners = nil
+	return g.Wait()
+}
+
+// close releases listeners that never served.
+func (s *rpcServer) close() {
+	for _, ln := range s.listeners {
+		_ = ln.Close()
+	}
+	s.listeners = nil
+}
+
+// consensusView is the consensus driver as the RPC reads it: the published snapshot's view of the
+// current height, turned into the RPC's round state. Before the machine runs (no view yet) only
+// the position and the validator sets are known.
+//
+// The view does not carry commit_time, locked_block, valid_block (only its part-set header),
+// locked_block_parts or triggered_timeout_precommit; those are reported as the zero time, nil
+// and false.
+type consensusView struct {
+	driver *consensus.Driver
+}
+
+func (c consensusView) Height() int64 { return c.driver.Snapshot().HRS.Height }
+
+func (c consensusView) RoundState() *core.RoundState {
+	snap := c.driver.Snapshot()
+	v := snap.View
+	if v == nil {
+		return &core.RoundState{
+			Height:         snap.HRS.Height,
+			Round:          snap.HRS.Round,
+			Step:           uint8(snap.HRS.Step),
+			Validators:     snap.State.Validators,
+			LockedRound:    -1,
+			ValidRound:     -1,
+			CommitRound:    -1,
+			Votes:          []core.RoundVotes{},
+			LastValidators: snap.State.LastValidators,
+		}
+	}
+	rs := &core.RoundState{
+		Height:         v.HRS.Height,
+		Round:          v.HRS.Round,
+		Step:           uint8(v.HRS.Step),
+		StartTime:      v.StartTime,
+		Validators:     v.Validators,
+		Proposal:       v.Proposal,
+		ProposalBlock:  v.ProposalBlock,
+		LockedRound:    v.LockedRound,
+		ValidRound:     v.ValidRound,
+		Votes:          make([]core.RoundVotes, 0, len(v.Rounds)),
+		CommitRound:    v.CommitRound,
+		LastValidators: v.LastValidators,
+	}
+	if v.PartsHeader.Total > 0 {
+		have := make([]bool, len(v.ProposalBlockParts))
+		for i, p := range v.ProposalBlockParts {
+			have[i] = p != nil
+		}
+		rs.ProposalBlockParts = core.SummarizeParts(have)
+	}
+	if total := v.ValidBlockParts.Total; total > 0 {
+		// A valid block is complete: every part is held.
+		have := make([]bool, total)
+		for i := range have {
+			have[i] = true
+		}
+		rs.ValidBlockParts = core.SummarizeParts(have)
+	}
+	rounds := slices.Clone(v.Rounds)
+	slices.SortFunc(rounds, func(a, b cscore.RoundVotes) int { return cmp.Compare(a.Round, b.Round) })
+	for _, r := range rounds {
+		rs.Votes = append(rs.Votes, core.NewRoundVotes(r.Round, r.Prevotes, r.Precommits, v.Validators))
+	}
+	if v.LastCommit != nil && v.LastValidators != nil {
+		rs.LastCommit = core.SummarizeVotes(v.LastCommit, v.LastValidators, nil)
+	}
+	return rs
+}
