@@ -112,7 +112,7 @@ bench_profile() {
     smoke) echo "--rate 200 --duration 5s" ;;
     fixed500) echo "--rate 500 --duration 30s" ;;
     fixed1000) echo "--rate 1000 --duration 30s" ;;
-    step) echo "--step-from 500 --step-by 250 --step-every 10s --until-saturation --saturation-patience 2 --duration 3m" ;;
+    step) echo "--step-from 500 --step-by 250 --step-every 10s --until-saturation --saturation-patience 3 --duration 3m" ;;
     *) bench_die "unknown profile $1 (smoke, fixed500, fixed1000, step)" ;;
   esac
 }

@@ -102,18 +102,25 @@ func panel(b *strings.Builder, top int, ylabel string, n int, ss []series) {
 	fmt.Fprintf(b, `<text transform="translate(16 %.0f) rotate(-90)" text-anchor="middle">%s</text>`+"\n", float64(top)+innerH/2, html.EscapeString(ylabel))
 	for k, s := range ss {
 		var pts strings.Builder
+		npts, lastX, lastY := 0, 0.0, 0.0
 		flush := func() {
-			if pts.Len() > 0 {
+			switch {
+			case npts == 1: // a lone point would be invisible as a line
+				fmt.Fprintf(b, `<circle cx="%.1f" cy="%.1f" r="2" fill="%s"/>`+"\n", lastX, lastY, s.color)
+			case npts > 1:
 				fmt.Fprintf(b, `<polyline fill="none" stroke="%s" stroke-width="1.5" points="%s"/>`+"\n", s.color, strings.TrimSpace(pts.String()))
-				pts.Reset()
 			}
+			pts.Reset()
+			npts = 0
 		}
 		for i, v := range s.values {
 			if math.IsNaN(v) {
 				flush()
 				continue
 			}
-			fmt.Fprintf(&pts, "%.1f,%.1f ", x(i), y(v))
+			lastX, lastY = x(i), y(v)
+			fmt.Fprintf(&pts, "%.1f,%.1f ", lastX, lastY)
+			npts++
 		}
 		flush()
 		ly := top + 14 + 18*k

@@ -27,9 +27,10 @@ func TestWriteSVG(t *testing.T) {
 		}
 	}
 	svg := buf.String()
-	// 3 throughput lines; each latency line is broken at the second without commits.
-	if n := strings.Count(svg, "<polyline"); n != 3+2*2 {
-		t.Errorf("%d polylines, want 7", n)
+	// 3 throughput lines; each latency line is broken at the second without commits,
+	// leaving lone points drawn as dots.
+	if n, dots := strings.Count(svg, "<polyline"), strings.Count(svg, "<circle"); n != 3 || dots != 2*2 {
+		t.Errorf("%d polylines and %d dots, want 3 and 4", n, dots)
 	}
 	if !strings.Contains(svg, "a &lt;label&gt; &amp; more") {
 		t.Error("label not escaped")
