@@ -10,6 +10,7 @@ import (
 	"github.com/ballot-bft/ballot/crypto"
 	"github.com/ballot-bft/ballot/crypto/ed25519"
 	"github.com/ballot-bft/ballot/internal/atomicfile"
+	"github.com/ballot-bft/ballot/libs/fail"
 	tmproto "github.com/ballot-bft/ballot/proto/tendermint/types"
 	"github.com/ballot-bft/ballot/types"
 )
@@ -303,9 +304,11 @@ func (pv *FilePV) flushDirty() error {
 
 // saveState writes the state file and clears dirty on success.
 func (pv *FilePV) saveState() error {
+	fail.Point("privval.beforeStateWrite")
 	if err := pv.state.save(pv.fs); err != nil {
 		return err
 	}
+	fail.Point("privval.afterStateWrite")
 	pv.dirty = false
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/ballot-bft/ballot/abci/appconn"
+	"github.com/ballot-bft/ballot/libs/fail"
 	abci "github.com/ballot-bft/ballot/proto/tendermint/abci"
 	"github.com/ballot-bft/ballot/types"
 )
@@ -55,9 +56,11 @@ func (e *BlockExecutor) ApplyVerifiedBlock(ctx context.Context, st State, blockI
 		return st, fmt.Errorf("apply block %d: %w: %d txs, %d results",
 			block.Height, ErrTxResultsMismatch, len(block.Txs), len(resp.TxResults))
 	}
+	fail.Point("exec.afterFinalizeBlock")
 	if err := e.store.SaveFinalizeBlockResponse(block.Height, resp); err != nil {
 		return st, fmt.Errorf("apply block %d: %w", block.Height, err)
 	}
+	fail.Point("exec.afterSaveResponses")
 
 	next, valUpdates, err := nextState(st, blockID, block, resp)
 	if err != nil {
@@ -74,9 +77,11 @@ func (e *BlockExecutor) ApplyVerifiedBlock(ctx context.Context, st State, blockI
 	if err != nil {
 		return st, fmt.Errorf("apply block %d: %w", block.Height, err)
 	}
+	fail.Point("exec.afterAppCommit")
 	if err := e.store.Save(next); err != nil {
 		return st, fmt.Errorf("apply block %d: %w", block.Height, err)
 	}
+	fail.Point("exec.afterSaveState")
 	e.evpool.Update(next, block.Evidence.Evidence)
 
 	if retainHeight > 0 {

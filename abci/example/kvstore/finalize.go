@@ -8,6 +8,7 @@ import (
 
 	dbm "github.com/cometbft/cometbft-db"
 
+	"github.com/ballot-bft/ballot/libs/fail"
 	"github.com/ballot-bft/ballot/libs/log"
 	abci "github.com/ballot-bft/ballot/proto/tendermint/abci"
 )
@@ -239,9 +240,11 @@ func (app *Application) commitBlock(block *pendingBlock) error {
 	if err := batch.Set(keyState, next.encode()); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	fail.Point("kvstore.beforeCommitWrite")
 	if err := batch.WriteSync(); err != nil {
 		return fmt.Errorf("commit: write height %d: %w", block.height, err)
 	}
+	fail.Point("kvstore.afterCommitWrite")
 	app.state = next
 	return nil
 }
