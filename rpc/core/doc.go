@@ -31,6 +31,17 @@
 // Routes must drop a closed connection's subscriptions (Environment.UnsubscribeClient, for the
 // server's WSOnDisconnect).
 //
+// # Examples
+//
+//	curl -s 'http://127.0.0.1:26657/status'
+//	curl -s 'http://127.0.0.1:26657/block?height=5'
+//	curl -s 'http://127.0.0.1:26657/broadcast_tx_commit?tx="abc=def"'
+//	curl -s 'http://127.0.0.1:26657/tx_search?query="app.key=%27abc%27"&prove=true&order_by="desc"'
+//	curl -s -X POST -d '{"jsonrpc":"2.0","id":1,"method":"validators","params":{"height":"5","per_page":"10"}}' http://127.0.0.1:26657/
+//
+// Over the websocket (ws://127.0.0.1:26657/websocket), send
+// {"jsonrpc":"2.0","id":"nb","method":"subscribe","params":{"query":"tm.event='NewBlock'"}}.
+//
 // This package also registers the evidence types (tendermint/DuplicateVoteEvidence,
 // tendermint/LightClientAttackEvidence) with libs/json, so that blocks carrying evidence can be
 // written and broadcast_evidence can read its parameter.

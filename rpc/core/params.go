@@ -51,8 +51,10 @@ func (env *Environment) executedHeight() int64 {
 	if env.catchingUp() {
 		return h
 	}
-	if deciding := env.Consensus.Height(); deciding > 0 && deciding-1 < h {
-		return deciding - 1
+	// Only the window where consensus still decides the stored height counts: a published
+	// height further behind is stale, and the store is right.
+	if env.Consensus.Height() == h {
+		return h - 1
 	}
 	return h
 }

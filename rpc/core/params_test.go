@@ -119,6 +119,10 @@ func TestLatestUncommittedHeight(t *testing.T) {
 	if got := env.latestUncommittedHeight(); got != 5 {
 		t.Errorf("block 5 stored but executing: %d, want 5", got)
 	}
+	env.Consensus = consensusState{rs: &RoundState{Height: 2}}
+	if got := env.latestUncommittedHeight(); got != 6 {
+		t.Errorf("stale consensus height 2, store at 5: %d, want 6", got)
+	}
 	env.CatchingUp = func() bool { return true }
 	if got := env.latestUncommittedHeight(); got != 5 {
 		t.Errorf("syncing: %d, want the store height 5", got)
