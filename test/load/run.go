@@ -218,8 +218,8 @@ func (r *run) step(ctx context.Context, start time.Time, batch int, emit func(in
 		d := min(cfg.StepEvery, left)
 		r.rate.Store(math.Float64bits(rate))
 		stepStart := time.Now()
-		Pace(ctx, rate, d, tickFor(rate, batch), emit)
-		res := r.judge(rate, stepStart, time.Now())
+		released := Pace(ctx, rate, d, tickFor(rate, batch), emit)
+		res := r.judge(rate, released, stepStart, time.Now())
 		steps = append(steps, res)
 		if res.Saturated {
 			sat.Reached = true
@@ -236,27 +236,30 @@ func (r *run) step(ctx context.Context, start time.Time, batch int, emit func(in
 	return steps, sat
 }
 
-// judge measures the step that ran from start to end at rate and decides whether it was
-// saturated.
-func (r *run) judge(rate float64, start, end time.Time) StepResult {
+// judge measures the step that ran from start to end at rate, releasing offered permits, and
+// decides whether it was saturated.
+func (r *run) judge(rate float64, offered int64, start, end time.Time) StepResult {
 	from := start.Sub(r.origin)
 	to := end.Sub(r.origin)
-	whole := r.stats.window(int(math.Ceil(from.Seconds())), int(to.Seconds()))
-	winFrom := int(math.Ceil((from + (to-from)/4).Seconds())) // skip the first quarter: commits lag sends
-	window := r.stats.window(winFrom, int(to.Seconds()))
+	// Steps run back to back, so their bounds sit near whole seconds of the timeline: round
+	// them to buckets. The commit window skips the first quarter: commits lag sends.
+	sec := func(d time.Duration) int { return int(math.Round(d.Seconds())) }
+	winFrom, winTo := sec(from+(to-from)/4), sec(to)
+	whole := r.stats.window(sec(from), winTo)
+	window := r.stats.window(winFrom, winTo)
 	res := StepResult{Rate: rate, StartSeconds: round2(from.Seconds()), Seconds: round2((to - from).Seconds()),
-		Offered: whole.offered, Sent: whole.sent, NotSent: whole.notSent, Accepted: whole.outcomes[Accepted],
+		Offered: offered, Sent: whole.sent, NotSent: whole.notSent, Accepted: whole.outcomes[Accepted],
 		Rejected: whole.outcomes[MempoolFull] + whole.outcomes[InCache] + whole.outcomes[CheckTxCode] + whole.outcomes[OtherReject],
 		Failed:   whole.outcomes[Failed], Committed: window.committed, WindowSeconds: window.seconds}
 	if window.seconds > 0 {
 		res.CommittedTPS = round2(float64(window.committed) / float64(window.seconds))
 	}
-	lat := Summarize(r.stats.latenciesBetween(time.Duration(winFrom)*time.Second, time.Duration(int(to.Seconds()))*time.Second))
+	lat := Summarize(r.stats.latenciesBetween(time.Duration(winFrom)*time.Second, time.Duration(winTo)*time.Second))
 	res.LatencyP50, res.LatencyP99 = lat.P50, lat.P99
 	lost := res.NotSent + res.Rejected + res.Failed
 	switch {
-	case whole.offered > 0 && float64(lost) > 0.05*float64(whole.offered):
-		res.Saturated, res.SaturatedWhy = true, fmt.Sprintf("%d of %d offered not sent, rejected or failed", lost, whole.offered)
+	case offered > 0 && float64(lost) > 0.05*float64(offered):
+		res.Saturated, res.SaturatedWhy = true, fmt.Sprintf("%d of %d offered not sent, rejected or failed", lost, offered)
 	case window.seconds > 0 && res.CommittedTPS < r.cfg.SaturationRatio*rate:
 		res.Saturated, res.SaturatedWhy = true, fmt.Sprintf("committed %.0f tx/s < %.0f%% of offered", res.CommittedTPS, 100*r.cfg.SaturationRatio)
 	}

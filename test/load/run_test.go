@@ -162,6 +162,11 @@ func TestRunStepsUntilSaturation(t *testing.T) {
 		if len(sum.Steps) != 4 || sum.Steps[2].Saturated != true || sum.Steps[3].Saturated != true {
 			t.Errorf("steps %+v, want 100, 200 sustained then 300, 400 saturated", sum.Steps)
 		}
+		for _, st := range sum.Steps {
+			if want := int64(st.Rate * 4); st.Offered != want {
+				t.Errorf("step %v tx/s: offered %d, want %d (the whole step)", st.Rate, st.Offered, want)
+			}
+		}
 	})
 }
 

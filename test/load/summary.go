@@ -89,8 +89,10 @@ type BlockStats struct {
 	BusyTxsPerBlockMean float64 `json:"busy_txs_per_block_mean"`
 }
 
-// StepResult is one step of a stepped run. Committed figures are measured over the step's
-// last three quarters (whole seconds; commits lag sends), failure figures over the whole step.
+// StepResult is one step of a stepped run. Offered is exact; the other counts come from the
+// per-second timeline: committed figures over the step's last three quarters (commits lag
+// sends), the rest over the whole step, so a step's sent/answer counts may include a few
+// requests queued at the end of the previous step.
 type StepResult struct {
 	Rate          float64 `json:"rate_tps"`
 	StartSeconds  float64 `json:"start_s"`
