@@ -6,33 +6,16 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"strings"
 	"time"
-)
 
-// parseAddr splits "tcp://host:port", "unix:///path" or bare "host:port" (tcp) into a network and
-// an address for net.Listen.
-func parseAddr(addr string) (network, address string, err error) {
-	scheme, rest, found := strings.Cut(addr, "://")
-	if !found {
-		scheme, rest = "tcp", addr
-	}
-	switch scheme {
-	case "tcp", "unix":
-	default:
-		return "", "", fmt.Errorf("abci address %q: unsupported scheme %q (want tcp:// or unix://)", addr, scheme)
-	}
-	if rest == "" {
-		return "", "", fmt.Errorf("abci address %q: empty %s address", addr, scheme)
-	}
-	return scheme, rest, nil
-}
+	"github.com/ballot-bft/ballot/abci/client"
+)
 
 // Listen listens on an ABCI address ("tcp://host:port", "unix:///path" or bare "host:port"). For
 // a unix socket it first removes a stale socket file left by a process that died, but refuses to
 // remove a file that is not a socket or a socket something still listens on.
 func Listen(addr string) (net.Listener, error) {
-	network, address, err := parseAddr(addr)
+	network, address, err := client.ParseAddr(addr)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"github.com/ballot-bft/ballot/abci/client"
+
 	"bufio"
 	"context"
 	"errors"
@@ -31,7 +33,7 @@ type SocketServer struct {
 // NewSocketServer returns a server of app for addr ("tcp://host:port", "unix:///path" or bare
 // "host:port"); it does not listen until Run. A nil logger discards.
 func NewSocketServer(addr string, app types.Application, logger log.Logger) (*SocketServer, error) {
-	if _, _, err := parseAddr(addr); err != nil {
+	if _, _, err := client.ParseAddr(addr); err != nil {
 		return nil, err
 	}
 	if app == nil {
