@@ -264,7 +264,14 @@ func (n *Node) runConsensus(ctx context.Context) error {
 		TxsAvailable: txsAvailable,
 	})
 	n.logger.With("module", "node").Info("starting consensus", "height", st.LastBlockHeight+1, "app_hash", st.AppHash, "chain_id", st.ChainID)
-	return driver.Run(ctx)
+	env, err := n.rpcEnvironment(rpcParts{state: st, mempool: mp, consensus: driver})
+	if err != nil {
+		return err
+	}
+	parts, partsCtx := errgroup.WithContext(ctx)
+	parts.Go(func() error { return n.runRPC(partsCtx, env) })
+	parts.Go(func() error { return driver.Run(partsCtx) })
+	return parts.Wait()
 }
 
 func (n *Node) newMempool(st state.State) (mempool.Mempool, error) {
