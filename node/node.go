@@ -214,12 +214,15 @@ func (n *Node) Run(ctx context.Context) (err error) {
 		consensusErr = n.runConsensus(consensusCtx)
 	case <-consensusCtx.Done():
 	}
+	// Decide before stopping the services (which cancels consensusCtx) whether consensus failed
+	// on its own or was stopped.
+	stoppedOnPurpose := consensusCtx.Err() != nil
 	stopServices()
 	serviceErr := services.Wait()
 	switch {
 	case serviceErr != nil && !errors.Is(serviceErr, context.Canceled):
 		return serviceErr // names the broken application connection
-	case consensusErr != nil && consensusCtx.Err() == nil:
+	case consensusErr != nil && !stoppedOnPurpose:
 		return consensusErr
 	}
 	return nil

@@ -394,8 +394,6 @@ func newHarness(t *testing.T, f *fixture, v *core.View) *harness {
 	return h
 }
 
-func (h *harness) store() *fakeStore { return h.r.blocks.(*fakeStore) }
-
 func (h *harness) addPeer(id string) *fakePeer {
 	p := newFakePeer(id)
 	h.sw.peers = append(h.sw.peers, p)
