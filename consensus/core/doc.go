@@ -15,9 +15,11 @@
 //     that Step's actions and before any other Input, so that a request behaves like a synchronous
 //     call in CometBFT's implementation. (The machine also tolerates other orders: while it waits
 //     for ProcessProposal or Commit it buffers other inputs.)
-//   - Every Input is written to the WAL before Step sees it; the Machine's own signed messages
-//     come back as Inputs with From == "" and are written with fsync, so nothing signed leaves the
-//     node before it is durable.
+//   - Every message, fired timeout and PeerMaj23 claim is written to the WAL before Step sees
+//     it; answers to requests (ProposalBlockBuilt, ProposalProcessed, Committed) and TxsAvailable
+//     are not, because replay asks again. The Machine's own signed messages come back as Inputs
+//     with From == "" and are written with fsync, so nothing signed leaves the node before it is
+//     durable.
 //
 // Names follow the paper ("The latest gossip on BFT consensus", Buchman, Kwon, Milosevic 2018) and
 // CometBFT's implementation: enterNewRound, enterPropose, enterPrevote, enterPrecommit, enterCommit,
