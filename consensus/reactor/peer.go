@@ -25,8 +25,8 @@ type peerGossip struct {
 	cancel context.CancelFunc
 	inbox  chan func(ps *peerState, l *local)
 
-	height  atomic.Int64 // the peer's height as last announced, for other reactors
-	stopped atomic.Bool  // the peer was stopped for an error: ignore what else it sends
+	height  *peerHeight // the peer's height as last announced, for other reactors
+	stopped atomic.Bool // the peer was stopped for an error: ignore what else it sends
 
 	// Owned by the receive side: the peer's +2/3 claims (BlockID keys) at the height
 	// claimsHeight, by vote set.
@@ -45,6 +45,7 @@ func newPeerGossip(r *Reactor, peer p2p.Peer, parent context.Context) *peerGossi
 		ctx:    ctx,
 		cancel: cancel,
 		inbox:  make(chan func(*peerState, *local), inboxSize),
+		height: newPeerHeight(),
 	}
 }
 
@@ -103,7 +104,7 @@ func (g *peerGossip) run() {
 		select {
 		case update := <-g.inbox:
 			update(st.ps, l)
-			g.height.Store(st.ps.Height)
+			g.height.set(st.ps.Height)
 			stalled = false
 		case <-attached:
 			attached = nil

@@ -101,8 +101,9 @@ type Reactor struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu    sync.Mutex // guards peers
-	peers map[p2p.ID]*peerGossip
+	mu           sync.Mutex // guards peers and peersChanged
+	peers        map[p2p.ID]*peerGossip
+	peersChanged chan struct{} // closed (and replaced) when a peer is added or removed
 }
 
 var (
@@ -136,7 +137,7 @@ func New(cfg Config, deps Deps) (*Reactor, error) {
 		cfg: cfg, logger: logger, blocks: deps.BlockStore, initialHeight: initial, seed: deps.Seed, now: now,
 		attached: make(chan struct{}),
 		ctx:      ctx, cancel: cancel,
-		peers: map[p2p.ID]*peerGossip{},
+		peers: map[p2p.ID]*peerGossip{}, peersChanged: make(chan struct{}),
 	}, nil
 }
 
@@ -218,6 +219,7 @@ func (r *Reactor) AddPeer(peer p2p.Peer) {
 	}
 	g := newPeerGossip(r, peer, r.ctx)
 	r.peers[peer.ID()] = g
+	r.notifyPeersChangedLocked()
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
@@ -232,7 +234,14 @@ func (r *Reactor) RemovePeer(peer p2p.Peer, reason error) {
 	if g, ok := r.peers[peer.ID()]; ok && g.peer == peer {
 		g.cancel()
 		delete(r.peers, peer.ID())
+		r.notifyPeersChangedLocked()
 	}
+}
+
+// notifyPeersChangedLocked wakes PeerHeight's waiters on absent peers. r.mu must be held.
+func (r *Reactor) notifyPeersChangedLocked() {
+	close(r.peersChanged)
+	r.peersChanged = make(chan struct{})
 }
 
 func (r *Reactor) lookup(id p2p.ID) *peerGossip {
@@ -241,15 +250,19 @@ func (r *Reactor) lookup(id p2p.ID) *peerGossip {
 	return r.peers[id]
 }
 
-// PeerHeight returns the consensus height peer id last announced (0 if none yet), and false if
-// the peer is not connected. Any goroutine may call it (the mempool and evidence reactors use it
-// to hold back what a peer cannot use yet).
-func (r *Reactor) PeerHeight(id p2p.ID) (int64, bool) {
-	g := r.lookup(id)
+// PeerHeight returns the consensus height peer id last announced (0 if none yet, or if the peer
+// is not connected) and a channel that is closed when that may have changed: when the peer
+// announces another height, or — for a peer not connected — when the set of peers changes. Any
+// goroutine may call it (the mempool and evidence reactors use it to hold back what a peer
+// cannot use yet).
+func (r *Reactor) PeerHeight(id p2p.ID) (int64, <-chan struct{}) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	g := r.peers[id]
 	if g == nil {
-		return 0, false
+		return 0, r.peersChanged
 	}
-	return g.height.Load(), true
+	return g.height.get()
 }
 
 // Broadcast is the driver's hook for its own proposal, parts and votes. It has nothing to do:

@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -32,8 +33,16 @@ func TestSyncingFollowsPeersAndSendsNothing(t *testing.T) {
 		h.receive(p, step(3, 0, core.StepPropose, 0))
 		h.receive(p, voteMessage{Vote: f.vote(3, 0, types.PrevoteType, 1, types.BlockID{})})
 		synctest.Wait()
-		if height, ok := h.r.PeerHeight(p.ID()); !ok || height != 3 {
-			t.Fatalf("PeerHeight = %d, %v; want 3", height, ok)
+		height, changed := h.r.PeerHeight(p.ID())
+		if height != 3 {
+			t.Fatalf("PeerHeight = %d; want 3", height)
+		}
+		h.receive(p, step(4, 0, core.StepPropose, 0))
+		synctest.Wait()
+		select {
+		case <-changed:
+		default:
+			t.Fatal("the height's change channel was not closed when the peer moved to height 4")
 		}
 		if got := p.take(t); len(got) != 0 {
 			t.Fatalf("a syncing reactor sent %+v", got)
@@ -260,8 +269,8 @@ func TestRemovedPeerIsSentNothing(t *testing.T) {
 		if got := p.take(t); len(got) != 0 {
 			t.Fatalf("a removed peer was sent %+v", got)
 		}
-		if _, ok := h.r.PeerHeight(p.ID()); ok {
-			t.Fatal("a removed peer still has a height")
+		if height, _ := h.r.PeerHeight(p.ID()); height != 0 {
+			t.Fatalf("a removed peer still has height %d", height)
 		}
 	})
 }
@@ -335,6 +344,38 @@ func TestNewValidBlockFromPeerGetsItParts(t *testing.T) {
 		}
 		if !reflect.DeepEqual(sent, []int{1}) {
 			t.Fatalf("sent parts %v, want [1]", sent)
+		}
+	})
+}
+
+// PeerStates reports what a peer announced, in CometBFT's PeerState JSON.
+func TestPeerStatesDump(t *testing.T) {
+	f := newFixture(t)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, f, nil)
+		p := h.addPeer("peer")
+		h.receive(p, step(3, 1, core.StepPrevote, 0))
+		synctest.Wait()
+		dumps := h.r.PeerStates(t.Context())
+		if len(dumps) != 1 || dumps[0].ID != p.ID() {
+			t.Fatalf("PeerStates = %+v; want the one peer", dumps)
+		}
+		var got struct {
+			RoundState struct {
+				Height string `json:"height"`
+				Round  int32  `json:"round"`
+				Step   uint8  `json:"step"`
+			} `json:"round_state"`
+			Stats map[string]string `json:"stats"` // ints are 64-bit: strings in CometBFT JSON
+		}
+		if err := json.Unmarshal(dumps[0].State, &got); err != nil {
+			t.Fatalf("peer state %s: %v", dumps[0].State, err)
+		}
+		if got.RoundState.Height != "3" || got.RoundState.Round != 1 || got.RoundState.Step != uint8(core.StepPrevote) {
+			t.Fatalf("peer state %s; want height \"3\", round 1, the prevote step", dumps[0].State)
+		}
+		if _, ok := got.Stats["block_parts"]; !ok {
+			t.Fatalf("peer state %s has no stats.block_parts", dumps[0].State)
 		}
 	})
 }
