@@ -228,8 +228,9 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	return nil
 }
 
-// runConsensus does the handshake with the application, then runs the mempool, the block executor
-// and the consensus driver until ctx is done.
+// runConsensus does the handshake with the application, then runs the mempool, the block
+// executor, the p2p layer, the RPC and — once block sync has caught up with the peers — the
+// consensus driver until ctx is done.
 func (n *Node) runConsensus(ctx context.Context) error {
 	handshaker := state.NewHandshaker(n.stateStore, n.state, n.blockStore, n.genDoc, n.eventBus, n.logger.With("module", "consensus"))
 	st, err := handshaker.Handshake(ctx, n.appConns)
@@ -252,29 +253,57 @@ func (n *Node) runConsensus(ctx context.Context) error {
 	}
 	defer walLog.Close()
 
-	var txsAvailable <-chan struct{}
-	if n.cfg.Consensus.WaitForTxs() {
-		mp.EnableTxsAvailable()
-		txsAvailable = mp.TxsAvailable()
+	net, err := n.newNetwork(st, mp, exec)
+	if err != nil {
+		return err
 	}
-	driver := consensus.NewDriver(consensusConfig(n.cfg), st, consensus.Deps{
-		Logger:       n.logger.With("module", "consensus"),
-		Signer:       n.privVal,
-		Executor:     exec,
-		BlockStore:   n.blockStore,
-		WAL:          walLog,
-		Events:       consensusEvents{bus: n.eventBus, evidence: n.evidence, logger: n.logger.With("module", "consensus")},
-		TxsAvailable: txsAvailable,
-	})
-	n.logger.With("module", "node").Info("starting consensus", "height", st.LastBlockHeight+1, "app_hash", st.AppHash, "chain_id", st.ChainID)
-	env, err := n.rpcEnvironment(rpcParts{state: st, mempool: mp, consensus: driver})
+	cons := newConsensusView(n.stateStore)
+	env, err := n.rpcEnvironment(rpcParts{state: st, mempool: mp, consensus: cons, network: net})
 	if err != nil {
 		return err
 	}
 	parts, partsCtx := errgroup.WithContext(ctx)
 	parts.Go(func() error { return n.runRPC(partsCtx, env) })
-	parts.Go(func() error { return driver.Run(partsCtx) })
+	parts.Go(func() error { return net.run(partsCtx) })
+	parts.Go(func() error {
+		select {
+		case <-net.blocksync.Done():
+		case <-partsCtx.Done():
+			return nil
+		}
+		synced, _ := net.blocksync.Result()
+		if synced.BlocksSynced > 0 {
+			if err := markSynced(walLog, synced.State.LastBlockHeight); err != nil {
+				return err
+			}
+		}
+		driver := n.newDriver(synced.State, mp, exec, walLog, net)
+		cons.attach(driver)
+		net.consensus.SwitchToConsensus(driver)
+		n.logger.With("module", "node").Info("starting consensus", "height", synced.State.LastBlockHeight+1,
+			"app_hash", synced.State.AppHash, "chain_id", synced.State.ChainID, "blocks_synced", synced.BlocksSynced)
+		return driver.Run(partsCtx)
+	})
 	return parts.Wait()
+}
+
+// newDriver builds the consensus driver that continues from st.
+func (n *Node) newDriver(st state.State, mp mempool.Mempool, exec *state.BlockExecutor, walLog consensus.WAL, net *network) *consensus.Driver {
+	var txsAvailable <-chan struct{}
+	if n.cfg.Consensus.WaitForTxs() {
+		mp.EnableTxsAvailable()
+		txsAvailable = mp.TxsAvailable()
+	}
+	return consensus.NewDriver(consensusConfig(n.cfg), st, consensus.Deps{
+		Logger:       n.logger.With("module", "consensus"),
+		Signer:       n.privVal,
+		Executor:     exec,
+		BlockStore:   n.blockStore,
+		WAL:          walLog,
+		Gossip:       net.consensus,
+		Events:       consensusEvents{bus: n.eventBus, evidence: n.evidence, logger: n.logger.With("module", "consensus")},
+		TxsAvailable: txsAvailable,
+	})
 }
 
 func (n *Node) newMempool(st state.State) (mempool.Mempool, error) {

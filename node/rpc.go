@@ -8,6 +8,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
@@ -23,10 +24,11 @@ import (
 	"github.com/ballot-bft/ballot/version"
 )
 
-// Channel IDs a CometBFT v0.38 node advertises in its NodeInfo: block sync, consensus (state,
-// data, vote, vote-set bits), mempool, evidence, state sync (snapshot, chunk); PEX is added
-// when enabled.
-var nodeInfoChannels = []byte{0x40, 0x20, 0x21, 0x22, 0x23, 0x30, 0x38, 0x60, 0x61}
+// Channel IDs the node advertises in its NodeInfo, in CometBFT v0.38's order: block sync,
+// consensus (state, data, vote, vote-set bits), mempool, evidence; PEX is added when enabled.
+// CometBFT also lists its state sync channels (0x60, 0x61); ballot serves no state sync, and a
+// CometBFT peer never sends on a channel its peer does not list.
+var nodeInfoChannels = []byte{0x40, 0x20, 0x21, 0x22, 0x23, 0x30, 0x38}
 
 const pexChannel = 0x00
 
@@ -35,7 +37,8 @@ const pexChannel = 0x00
 type rpcParts struct {
 	state     state.State // after the handshake
 	mempool   mempool.Mempool
-	consensus *consensus.Driver
+	consensus *consensusView
+	network   *network
 }
 
 // rpcEnvironment gathers what the RPC routes read.
@@ -44,15 +47,11 @@ func (n *Node) rpcEnvironment(parts rpcParts) (*core.Environment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rpc: priv validator key: %w", err)
 	}
-	info, err := n.nodeInfo(parts.state)
-	if err != nil {
-		return nil, err
-	}
 	return &core.Environment{
 		Config:       n.cfg.RPC,
 		BlockStore:   n.blockStore,
 		StateStore:   n.stateStore,
-		Consensus:    consensusView{driver: parts.consensus},
+		Consensus:    parts.consensus,
 		Mempool:      parts.mempool,
 		AppQuery:     n.appConns.Query(),
 		AppMempool:   n.appConns.Mempool(),
@@ -61,20 +60,18 @@ func (n *Node) rpcEnvironment(parts rpcParts) (*core.Environment, error) {
 		BlockIndexer: n.blockIndexer,
 		EventBus:     n.eventBus,
 		GenesisDoc:   n.genDoc,
-		NodeInfo:     info,
+		NodeInfo:     parts.network.sw.NodeInfo(),
 		PubKey:       pubKey,
+		P2P:          p2pView{net: parts.network, externalAddr: n.cfg.P2P.ExternalAddress},
+		CatchingUp:   parts.network.catchingUp,
 		Logger:       n.logger.With("module", "rpc"),
 	}, nil
 }
 
-// nodeInfo describes this node for status, as CometBFT's makeNodeInfo does: the node key's ID,
-// the advertised p2p address, the chain, the protocol versions (the app's from st) and the
-// channels of CometBFT's reactors.
-func (n *Node) nodeInfo(st state.State) (p2p.NodeInfo, error) {
-	key, _, err := p2p.LoadOrGenNodeKey(n.cfg.NodeKeyFile())
-	if err != nil {
-		return p2p.NodeInfo{}, fmt.Errorf("rpc: node key: %w", err)
-	}
+// nodeInfo describes this node to peers and in status, as CometBFT's makeNodeInfo does: the node
+// key's ID, the advertised p2p address, the chain, the protocol versions (the app's from st) and
+// the channels of the reactors.
+func (n *Node) nodeInfo(key *p2p.NodeKey, st state.State) p2p.NodeInfo {
 	listenAddr := n.cfg.P2P.ExternalAddress
 	if listenAddr == "" {
 		listenAddr = n.cfg.P2P.ListenAddress
@@ -96,7 +93,7 @@ func (n *Node) nodeInfo(st state.State) (p2p.NodeInfo, error) {
 		Channels:        channels,
 		Moniker:         n.cfg.Moniker,
 		Other:           p2p.NodeInfoOther{TxIndex: txIndex, RPCAddress: n.cfg.RPC.ListenAddress},
-	}, nil
+	}
 }
 
 // runRPC serves the RPC on every rpc.laddr address until ctx ends (nil) or a server fails.
@@ -184,20 +181,40 @@ func (s *rpcServer) close() {
 }
 
 // consensusView is the consensus driver as the RPC reads it: the published snapshot's view of the
-// current height, turned into the RPC's round state. Before the machine runs (no view yet) only
-// the position and the validator sets are known.
+// current height, turned into the RPC's round state. Before the driver runs (while block sync
+// catches up) and before its machine runs, only the position and the validator sets are known:
+// they come from the latest saved state.
 //
 // The view does not carry commit_time, locked_block, valid_block (only its part-set header),
 // locked_block_parts or triggered_timeout_precommit; those are reported as the zero time, nil
 // and false.
 type consensusView struct {
-	driver *consensus.Driver
+	driver atomic.Pointer[consensus.Driver]
+	states *state.DBStore
 }
 
-func (c consensusView) Height() int64 { return c.driver.Snapshot().HRS.Height }
+func newConsensusView(states *state.DBStore) *consensusView { return &consensusView{states: states} }
 
-func (c consensusView) RoundState() *core.RoundState {
-	snap := c.driver.Snapshot()
+// attach makes the view follow driver from now on.
+func (c *consensusView) attach(driver *consensus.Driver) { c.driver.Store(driver) }
+
+// snapshot returns the driver's latest snapshot, or one made from the latest saved state while
+// no driver runs.
+func (c *consensusView) snapshot() *consensus.Snapshot {
+	if d := c.driver.Load(); d != nil {
+		return d.Snapshot()
+	}
+	st, err := c.states.Load()
+	if err != nil {
+		st = state.State{} // a read error leaves the position unknown: height 1, no validators
+	}
+	return &consensus.Snapshot{State: st, HRS: cscore.HRS{Height: st.LastBlockHeight + 1, Step: cscore.StepNewHeight}}
+}
+
+func (c *consensusView) Height() int64 { return c.snapshot().HRS.Height }
+
+func (c *consensusView) RoundState() *core.RoundState {
+	snap := c.snapshot()
 	v := snap.View
 	if v == nil {
 		return &core.RoundState{

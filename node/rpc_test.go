@@ -99,12 +99,19 @@ func startRPCNode(t *testing.T, edit func(*config.Config)) *rpcNode {
 		t.Fatal(err)
 	}
 	walLog = walFile
+	net, err := n.newNetwork(st, mp, exec)
+	if err != nil {
+		t.Fatal(err)
+	}
 	driver := consensus.NewDriver(consensusConfig(cfg), st, consensus.Deps{
-		Signer: n.privVal, Executor: exec, BlockStore: n.blockStore, WAL: walFile,
+		Signer: n.privVal, Executor: exec, BlockStore: n.blockStore, WAL: walFile, Gossip: net.consensus,
 		Events: consensusEvents{bus: n.eventBus, evidence: n.evidence, logger: log.NewNop()},
 	})
+	cons := newConsensusView(n.stateStore)
+	cons.attach(driver)
+	net.consensus.SwitchToConsensus(driver)
 
-	env, err := n.rpcEnvironment(rpcParts{state: st, mempool: mp, consensus: driver})
+	env, err := n.rpcEnvironment(rpcParts{state: st, mempool: mp, consensus: cons, network: net})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +122,7 @@ func startRPCNode(t *testing.T, edit func(*config.Config)) *rpcNode {
 	addr := srv.addrs()[0].String()
 	parts.Go(func() error { return srv.run(partsCtx) })
 	parts.Go(func() error { return driver.Run(partsCtx) })
+	parts.Go(func() error { return net.run(partsCtx) })
 	return &rpcNode{n: n, url: "http://" + addr, ws: "ws://" + addr + "/websocket"}
 }
 

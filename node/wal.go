@@ -34,3 +34,12 @@ func openWAL(path string, logger log.Logger) (*wal.WAL, error) {
 	}
 	return w, nil
 }
+
+// markSynced records in the WAL that every height up to height is decided: block sync applied
+// them, so consensus has nothing of theirs to replay and starts fresh at height+1.
+func markSynced(w *wal.WAL, height int64) error {
+	if err := w.WriteSync(wal.EndHeight(height)); err != nil {
+		return fmt.Errorf("writing the end of synced height %d to the WAL: %w", height, err)
+	}
+	return nil
+}
