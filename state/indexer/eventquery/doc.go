@@ -1,7 +1,8 @@
 // Package eventquery is what the kv transaction and block indexers share: the way CometBFT
-// v0.38's kv indexers take a query apart (Plan), the numeric comparisons they apply to stored
-// attribute values (Range, ValueNumber), and the error for an event that composes to a reserved
-// key (ReservedKeyError).
+// v0.38's kv indexers take a query apart (Plan) and evaluate it over their keys (Match, given
+// the indexer's key Layout), the numeric comparisons they apply to stored attribute values
+// (Range, ValueNumber), which event attributes they store (ForEachIndexed), and the error for an
+// event that composes to a reserved key (ReservedKeyError).
 //
 // # How a query is planned
 //
@@ -23,6 +24,17 @@
 // Plan.HeightOK is the height filter each match passes through: the height range if there is
 // one, otherwise the height equality if there is one.
 //
+// # How a plan is evaluated
+//
+// Match scans, per merged range and per remaining condition, the keys of the condition's tag,
+// keeps those that satisfy it and pass the height filter, and intersects the scans by event
+// instance (what Layout.Instance returns: the indexed item and the event of it that carried the
+// attribute). So all attribute conditions must hold within one event; conditions on two event
+// types never match together. The layouts differ only in how keys are built and read: the
+// transaction index's "<tag>/<value>/<height>/<index>$es$<seq>" strings, whose = prefix is
+// narrowed by a kept height equality and whose values are trimmed, and the block index's
+// orderedcode tuples.
+//
 // # Numbers
 //
 // Stored values are compared with range bounds as numbers: an integer (with optional sign)
@@ -30,5 +42,5 @@
 // other value never matches. Bounds that are times or dates never match anything (CometBFT does
 // not implement them for the indexers).
 //
-// Everything here is pure and safe for concurrent use.
+// Everything here is safe for concurrent use; only Match reads a database.
 package eventquery

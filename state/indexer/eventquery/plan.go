@@ -10,6 +10,8 @@ import (
 // Plan is a query taken apart the way CometBFT v0.38's kv indexers take it apart; see the
 // package documentation for the rules. A Plan is immutable after NewPlan.
 type Plan struct {
+	// HeightKey is the indexer's own height key (types.TxHeightKey or types.BlockHeightKey).
+	HeightKey string
 	// Conditions are the query's conditions after height deduplication, in query order, with
 	// the kept height equality (if any) last.
 	Conditions []query.Condition
@@ -33,7 +35,7 @@ type Plan struct {
 // NewPlan plans conds (a query's conditions) for an indexer whose height key is heightKey
 // (types.TxHeightKey or types.BlockHeightKey).
 func NewPlan(conds []query.Condition, heightKey string) *Plan {
-	p := &Plan{HeightEq: -1, OnlyHeightEq: true, OnlyHeightRange: true}
+	p := &Plan{HeightKey: heightKey, HeightEq: -1, OnlyHeightEq: true, OnlyHeightRange: true}
 	var heightEq []query.Condition
 	otherOnHeight := false
 	for _, c := range conds {

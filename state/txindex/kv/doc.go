@@ -13,7 +13,7 @@
 // # Search
 //
 // A query is planned with eventquery.NewPlan (height equalities deduplicated, ranges merged),
-// then each condition is evaluated by scanning its tag's keys:
+// then evaluated by eventquery.Match, which scans each condition's tag's keys:
 //
 //   - tx.hash (any operator): the operand is read as hex and that one transaction is returned,
 //     whatever the other conditions say. Bad hex fails with "error during searching for a hash in
@@ -30,7 +30,8 @@
 // together, and neither do two conditions met by two different events of the same type. The
 // tx.height key is its own instance (seq 0), so tx.height EXISTS or CONTAINS, which scan those
 // keys, never combine with attribute conditions; a tx.height equality or range next to
-// attribute conditions filters their heights instead. The stored value is trimmed of spaces for CONTAINS and ranges, not for =.
+// attribute conditions filters their heights instead. The stored value is trimmed of spaces for
+// CONTAINS and ranges, not for =.
 //
 // The surviving transactions are loaded, deduplicated by hash, sorted by the stored (height,
 // index) and cut to the window (see txindex.SearchOptions).

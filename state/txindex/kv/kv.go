@@ -1,7 +1,6 @@
 package kv
 
 import (
-	"errors"
 	"fmt"
 
 	dbm "github.com/cometbft/cometbft-db"
@@ -97,26 +96,15 @@ func (t *TxIndex) Index(result *abci.TxResult) error {
 // the result itself under its hash.
 func addResult(batch dbm.Batch, result *abci.TxResult) error {
 	hash := types.Tx(result.Tx).Hash()
-	for seq, event := range result.Result.Events {
-		if event.Type == "" {
-			continue
-		}
-		for _, attr := range event.Attributes {
-			if attr.Key == "" {
-				continue
-			}
-			composite := eventquery.CompositeKey(event.Type, attr.Key)
-			if err := eventquery.CheckReserved(composite, types.TxHashKey, types.TxHeightKey); err != nil {
-				return err
-			}
-			if !attr.Index {
-				continue
-			}
-			key := eventKey(composite, attr.Value, result.Height, result.Index, seq+1)
-			if err := batch.Set(key, hash); err != nil {
+	err := eventquery.ForEachIndexed(result.Result.Events, []string{types.TxHashKey, types.TxHeightKey},
+		func(seq int, composite, value string) error {
+			if err := batch.Set(eventKey(composite, value, result.Height, result.Index, seq), hash); err != nil {
 				return fmt.Errorf("indexing attribute %s of tx %X: %w", composite, hash, err)
 			}
-		}
+			return nil
+		})
+	if err != nil {
+		return err
 	}
 	if err := batch.Set(heightKey(result.Height, result.Index), hash); err != nil {
 		return fmt.Errorf("indexing height of tx %X: %w", hash, err)
@@ -130,7 +118,3 @@ func addResult(batch dbm.Batch, result *abci.TxResult) error {
 	}
 	return nil
 }
-
-// errUnsupportedOp is returned for an operator the planner leaves to a condition scan but that
-// has no scan (none today: the query package has no other operators).
-var errUnsupportedOp = errors.New("kv tx indexer: unsupported operator")

@@ -4,63 +4,50 @@ import (
 	"context"
 	"sort"
 	"strconv"
-	"strings"
 
-	dbm "github.com/cometbft/cometbft-db"
-
-	"github.com/ballot-bft/ballot/libs/pubsub/query"
 	"github.com/ballot-bft/ballot/state/indexer/eventquery"
-	"github.com/ballot-bft/ballot/types"
 )
 
-// instances maps an event instance (hash + 0x00 + keyInstance) to the transaction hash.
-type instances map[string][]byte
+// layout is the transaction index's key layout as eventquery.Match reads it.
+type layout struct{}
 
-// matchingHashes evaluates a plan: every range and condition it leaves to a scan, intersected by
-// event instance. It returns the distinct hashes of the surviving instances, sorted.
+var _ eventquery.Layout = layout{}
+
+// TagPrefix is "<tag>/".
+func (layout) TagPrefix(tag string) []byte { return prefix(tag) }
+
+// ValuePrefix is "<tag>/<value>/", followed by "<height>/" when height > 0: the comparison is
+// textual, and a stored value "a/b" falls under the prefix of 'a' (CometBFT's quirk).
+func (layout) ValuePrefix(tag, value string, height int64) []byte {
+	start := prefix(tag, value)
+	if height > 0 {
+		start = append(start, prefix(strconv.FormatInt(height, 10))...)
+	}
+	return start
+}
+
+// Attribute reads the value (trimmed) and height of an index key.
+func (layout) Attribute(key []byte) eventquery.Entry {
+	h, ok := keyHeight(key)
+	return eventquery.Entry{Value: keyValue(key), HasValue: isTagKey(key), Height: h, HasHeight: ok}
+}
+
+// HeightKeyValue reads a tx.height key's value: the height between the first separators.
+func (layout) HeightKeyValue(key []byte) (string, bool) { return keyValue(key), isTagKey(key) }
+
+// Instance is the transaction hash stored under key, then the key's position.
+func (layout) Instance(key, stored []byte) string { return string(stored) + "\x00" + keyInstance(key) }
+
+// matchingHashes evaluates a plan and returns the distinct hashes of the matching transactions,
+// sorted.
 func (t *TxIndex) matchingHashes(ctx context.Context, plan *eventquery.Plan) ([][]byte, error) {
-	var acc instances
-	started := false
-	apply := func(m instances) {
-		if !started {
-			acc, started = m, true
-			return
-		}
-		for k := range acc {
-			if _, ok := m[k]; !ok {
-				delete(acc, k)
-			}
-		}
+	matches, err := eventquery.Match(ctx, t.db, layout{}, plan)
+	if err != nil {
+		return nil, err
 	}
-	for _, r := range plan.Ranges {
-		if r.Tag == types.TxHeightKey && !plan.OnlyHeightRange {
-			continue // filters the other conditions' heights instead
-		}
-		if started && len(acc) == 0 {
-			break
-		}
-		m, err := t.matchRange(ctx, plan, r)
-		if err != nil {
-			return nil, err
-		}
-		apply(m)
-	}
-	for i, c := range plan.Conditions {
-		if plan.InRange(i) || (i == plan.HeightEq && !plan.OnlyHeightEq) {
-			continue
-		}
-		if started && len(acc) == 0 {
-			break
-		}
-		m, err := t.match(ctx, plan, c)
-		if err != nil {
-			return nil, err
-		}
-		apply(m)
-	}
-	seen := make(map[string]bool, len(acc))
-	hashes := make([][]byte, 0, len(acc))
-	for _, h := range acc {
+	seen := make(map[string]bool, len(matches))
+	hashes := make([][]byte, 0, len(matches))
+	for _, h := range matches {
 		if !seen[string(h)] {
 			seen[string(h)] = true
 			hashes = append(hashes, h)
@@ -68,75 +55,4 @@ func (t *TxIndex) matchingHashes(ctx context.Context, plan *eventquery.Plan) ([]
 	}
 	sort.Slice(hashes, func(i, j int) bool { return string(hashes[i]) < string(hashes[j]) })
 	return hashes, nil
-}
-
-// match evaluates an =, EXISTS or CONTAINS condition.
-func (t *TxIndex) match(ctx context.Context, plan *eventquery.Plan, c query.Condition) (instances, error) {
-	switch c.Op {
-	case query.OpEqual:
-		start := prefix(c.Tag, c.Operand.Text)
-		if plan.Height > 0 {
-			start = append(start, prefix(strconv.FormatInt(plan.Height, 10))...)
-		}
-		return t.scan(ctx, start, func(key []byte) bool { return heightOK(plan, key) })
-	case query.OpExists:
-		return t.scan(ctx, prefix(c.Tag), func(key []byte) bool { return heightOK(plan, key) })
-	case query.OpContains:
-		return t.scan(ctx, prefix(c.Tag), func(key []byte) bool {
-			return isTagKey(key) && strings.Contains(keyValue(key), c.Operand.Text) && heightOK(plan, key)
-		})
-	}
-	return nil, errUnsupportedOp
-}
-
-// matchRange evaluates a merged range: keys of the tag whose value is a number in the range.
-func (t *TxIndex) matchRange(ctx context.Context, plan *eventquery.Plan, r *eventquery.Range) (instances, error) {
-	return t.scan(ctx, prefix(r.Tag), func(key []byte) bool {
-		if !isTagKey(key) {
-			return false
-		}
-		x, ok := eventquery.ValueNumber(keyValue(key))
-		if !ok {
-			return false
-		}
-		if r.Tag != types.TxHeightKey && !heightOK(plan, key) {
-			return false
-		}
-		return r.Contains(x)
-	})
-}
-
-// heightOK reports whether key's height parses and passes the plan's height filter.
-func heightOK(plan *eventquery.Plan, key []byte) bool {
-	h, ok := keyHeight(key)
-	return ok && plan.HeightOK(h)
-}
-
-// scan collects the instances of the keys under start that accept admits. The iterator is
-// closed before scan returns, and nothing else is read while it is open.
-func (t *TxIndex) scan(ctx context.Context, start []byte, accept func(key []byte) bool) (instances, error) {
-	it, err := dbm.IteratePrefix(t.db, start)
-	if err != nil {
-		return nil, err
-	}
-	defer it.Close()
-	found := make(instances)
-	done := ctx.Done()
-	for ; it.Valid(); it.Next() {
-		select {
-		case <-done:
-			return nil, ctx.Err()
-		default:
-		}
-		key := it.Key()
-		if !accept(key) {
-			continue
-		}
-		hash := append([]byte(nil), it.Value()...)
-		found[string(hash)+"\x00"+keyInstance(key)] = hash
-	}
-	if err := it.Error(); err != nil {
-		return nil, err
-	}
-	return found, nil
 }

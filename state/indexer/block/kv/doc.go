@@ -10,8 +10,8 @@
 //
 // # Search
 //
-// The query language and its evaluation are the transaction indexer's (see package
-// eventquery and state/txindex/kv), over block events and block.height:
+// The query language and its evaluation are the transaction indexer's: both plan and evaluate
+// with package eventquery (NewPlan, Match), over block events and block.height here:
 //
 //   - block.height = H alone: the block if it is indexed, by the height key; next to other
 //     conditions it filters their heights, as block.height ranges do. A range on block.height

@@ -44,26 +44,15 @@ func (idx *Indexer) Index(block types.EventDataNewBlockEvents) error {
 	if err := batch.Set(heightKey(block.Height), value); err != nil {
 		return fmt.Errorf("indexing block %d: %w", block.Height, err)
 	}
-	for i, event := range block.Events {
-		if event.Type == "" {
-			continue
-		}
-		for _, attr := range event.Attributes {
-			if attr.Key == "" {
-				continue
-			}
-			composite := eventquery.CompositeKey(event.Type, attr.Key)
-			if err := eventquery.CheckReserved(composite, types.BlockHeightKey); err != nil {
-				return fmt.Errorf("failed to index FinalizeBlock events: %w", err)
-			}
-			if !attr.Index {
-				continue
-			}
-			key := eventKey(composite, attr.Value, block.Height, int64(i+1))
-			if err := batch.Set(key, value); err != nil {
+	err := eventquery.ForEachIndexed(block.Events, []string{types.BlockHeightKey},
+		func(seq int, composite, attrValue string) error {
+			if err := batch.Set(eventKey(composite, attrValue, block.Height, int64(seq)), value); err != nil {
 				return fmt.Errorf("indexing attribute %s of block %d: %w", composite, block.Height, err)
 			}
-		}
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("failed to index FinalizeBlock events: %w", err)
 	}
 	if err := batch.WriteSync(); err != nil {
 		return fmt.Errorf("writing block index of height %d: %w", block.Height, err)

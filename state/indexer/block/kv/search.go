@@ -2,20 +2,13 @@ package kv
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strconv"
-	"strings"
-
-	dbm "github.com/cometbft/cometbft-db"
 
 	"github.com/ballot-bft/ballot/libs/pubsub/query"
 	"github.com/ballot-bft/ballot/state/indexer/eventquery"
 	"github.com/ballot-bft/ballot/types"
 )
-
-// instances maps an event instance (height value bytes + "/" + seq) to the stored height value.
-type instances map[string][]byte
 
 // Search returns the heights of the indexed blocks matching q, newest first; see the package
 // documentation. It returns ctx's error if ctx ends first.
@@ -31,7 +24,7 @@ func (idx *Indexer) Search(ctx context.Context, q *query.Query) ([]int64, error)
 		}
 		return []int64{plan.Height}, nil
 	}
-	acc, err := idx.evaluate(ctx, plan)
+	acc, err := eventquery.Match(ctx, idx.db, layout{}, plan)
 	if err != nil {
 		return nil, err
 	}
@@ -58,117 +51,35 @@ func (idx *Indexer) Search(ctx context.Context, q *query.Query) ([]int64, error)
 	return heights, nil
 }
 
-// evaluate runs the plan's scans and intersects them by event instance.
-func (idx *Indexer) evaluate(ctx context.Context, plan *eventquery.Plan) (instances, error) {
-	var acc instances
-	started := false
-	apply := func(m instances) {
-		if !started {
-			acc, started = m, true
-			return
-		}
-		for k := range acc {
-			if _, ok := m[k]; !ok {
-				delete(acc, k)
-			}
-		}
-	}
-	for _, r := range plan.Ranges {
-		if r.Tag == types.BlockHeightKey && !plan.OnlyHeightRange {
-			continue // filters the other conditions' heights instead
-		}
-		if started && len(acc) == 0 {
-			break
-		}
-		m, err := idx.matchRange(ctx, plan, r)
-		if err != nil {
-			return nil, err
-		}
-		apply(m)
-	}
-	for i, c := range plan.Conditions {
-		if plan.InRange(i) || i == plan.HeightEq {
-			continue
-		}
-		if started && len(acc) == 0 {
-			break
-		}
-		m, err := idx.match(ctx, plan, c)
-		if err != nil {
-			return nil, err
-		}
-		apply(m)
-	}
-	return acc, nil
+// layout is the block index's key layout as eventquery.Match reads it.
+type layout struct{}
+
+var _ eventquery.Layout = layout{}
+
+// TagPrefix is ordered(tag).
+func (layout) TagPrefix(tag string) []byte { return tagPrefix(tag) }
+
+// ValuePrefix is ordered(tag, value); the height is not part of it.
+func (layout) ValuePrefix(tag, value string, _ int64) []byte { return valuePrefix(tag, value) }
+
+// Attribute reads the value (untrimmed) and height of an event key; a key that is not one (a
+// height key) has neither, so EXISTS and CONTAINS on block.height match nothing.
+func (layout) Attribute(key []byte) eventquery.Entry {
+	value, h, _, err := parseEventKey(key)
+	ok := err == nil
+	return eventquery.Entry{Value: value, HasValue: ok, Height: h, HasHeight: ok}
 }
 
-// match evaluates an =, EXISTS or CONTAINS condition.
-func (idx *Indexer) match(ctx context.Context, plan *eventquery.Plan, c query.Condition) (instances, error) {
-	heightOK := func(key []byte) bool {
-		_, h, _, err := parseEventKey(key)
-		return err == nil && plan.HeightOK(h)
-	}
-	switch c.Op {
-	case query.OpEqual:
-		return idx.scan(ctx, valuePrefix(c.Tag, c.Operand.Text), heightOK)
-	case query.OpExists:
-		return idx.scan(ctx, tagPrefix(c.Tag), heightOK)
-	case query.OpContains:
-		return idx.scan(ctx, tagPrefix(c.Tag), func(key []byte) bool {
-			value, h, _, err := parseEventKey(key)
-			return err == nil && strings.Contains(value, c.Operand.Text) && plan.HeightOK(h)
-		})
-	}
-	return nil, fmt.Errorf("kv block indexer: unsupported operator %v", c.Op)
-}
-
-// matchRange evaluates a merged range: keys of the tag whose value is a number in the range.
-// On block.height the values are the heights of the height keys.
-func (idx *Indexer) matchRange(ctx context.Context, plan *eventquery.Plan, r *eventquery.Range) (instances, error) {
-	return idx.scan(ctx, tagPrefix(r.Tag), func(key []byte) bool {
-		var value string
-		if r.Tag == types.BlockHeightKey {
-			h, err := parsePrimaryKey(key)
-			if err != nil {
-				return false
-			}
-			value = strconv.FormatInt(h, 10)
-		} else {
-			v, h, _, err := parseEventKey(key)
-			if err != nil || !plan.HeightOK(h) {
-				return false
-			}
-			value = v
-		}
-		return r.ContainsValue(value)
-	})
-}
-
-// scan collects the instances of the keys under start that accept admits. The iterator is
-// closed before scan returns, and nothing else is read while it is open.
-func (idx *Indexer) scan(ctx context.Context, start []byte, accept func(key []byte) bool) (instances, error) {
-	it, err := dbm.IteratePrefix(idx.db, start)
+// HeightKeyValue reads a block.height key's height.
+func (layout) HeightKeyValue(key []byte) (string, bool) {
+	h, err := parsePrimaryKey(key)
 	if err != nil {
-		return nil, fmt.Errorf("scanning block index: %w", err)
+		return "", false
 	}
-	defer it.Close()
-	found := make(instances)
-	done := ctx.Done()
-	for ; it.Valid(); it.Next() {
-		select {
-		case <-done:
-			return nil, ctx.Err()
-		default:
-		}
-		key := it.Key()
-		if !accept(key) {
-			continue
-		}
-		value := append([]byte(nil), it.Value()...)
-		found[string(value)+"/"+strconv.FormatInt(eventSeq(key), 10)] = value
-	}
-	if err := it.Error(); err != nil {
-		return nil, fmt.Errorf("scanning block index: %w", err)
-	}
-	return found, nil
+	return strconv.FormatInt(h, 10), true
+}
+
+// Instance is the stored height value, then the key's event sequence.
+func (layout) Instance(key, stored []byte) string {
+	return string(stored) + "/" + strconv.FormatInt(eventSeq(key), 10)
 }
