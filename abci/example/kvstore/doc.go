@@ -43,7 +43,9 @@
 // index_key indexed, noindex_key not indexed; the "key" attributes are the key and the value
 // when the transaction splits on '=' into two parts, else the whole transaction twice). Every
 // transaction — even an invalid one — increments the state size. A DUPLICATE_VOTE misbehavior
-// lowers the validator's power by one. Commit writes the block in one synced batch (values,
+// lowers the validator's power by one (the validator is found by its address, ed25519 or
+// secp256k1). validator_updates is an empty list, never nil, when nothing changes. Validator
+// keys are decoded by crypto/encoding. Commit writes the block in one synced batch (values,
 // validator changes and the state record together), so a crash leaves the previous or the new
 // state, never a mix.
 //

@@ -47,7 +47,14 @@ func (app *Application) FinalizeBlock(_ context.Context, req *abci.RequestFinali
 	if height < 0 || (height <= app.state.Height && (height != 0 || app.state.Height != 0)) {
 		return nil, fmt.Errorf("finalize block: height %d is not above the last committed height %d", height, app.state.Height)
 	}
-	block := &pendingBlock{height: height, writes: make(map[string][]byte), size: app.state.Size}
+	block := &pendingBlock{
+		height: height,
+		writes: make(map[string][]byte),
+		// Never nil: CometBFT's kvstore answers "validator_updates": [] when there are none,
+		// and the NewBlock event shows the response as it is.
+		valUpdates: []abci.ValidatorUpdate{},
+		size:       app.state.Size,
+	}
 
 	punished, err := app.punish(req.Misbehavior)
 	if err != nil {
@@ -162,7 +169,7 @@ func (app *Application) validatorByAddress(addr []byte) (abci.ValidatorUpdate, b
 		if err != nil {
 			return err
 		}
-		if a, isEd := ed25519Address(v.PubKey); isEd && bytes.Equal(a, addr) {
+		if a, valid := validatorAddress(v.PubKey); valid && bytes.Equal(a, addr) {
 			found, ok = v, true
 			return errStop
 		}

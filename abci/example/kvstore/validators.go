@@ -5,71 +5,52 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/ballot-bft/ballot/crypto/tmhash"
+	"github.com/ballot-bft/ballot/crypto/ed25519"
+	"github.com/ballot-bft/ballot/crypto/encoding"
 	abci "github.com/ballot-bft/ballot/proto/tendermint/abci"
 	cryptoproto "github.com/ballot-bft/ballot/proto/tendermint/crypto"
 )
 
-// Key type names accepted in validator update transactions.
-const (
-	keyTypeEd25519   = "ed25519"
-	keyTypeSecp256k1 = "secp256k1"
-
-	ed25519PubKeySize   = 32
-	secp256k1PubKeySize = 33
-)
-
-// validatorUpdate turns a parsed validator transaction into the update the node receives.
-// CometBFT's kvstore accepts "" and "ed25519" (32-byte keys) and "secp256k1" (33-byte
-// compressed keys) and panics on anything else; this one returns an error instead.
+// validatorUpdate turns a parsed validator transaction into the update the node receives. The
+// key type is an ABCI type name decoded by crypto/encoding ("ed25519" with 32-byte keys,
+// "secp256k1" with 33-byte keys; "" means "ed25519", as in CometBFT). CometBFT's kvstore panics
+// on a type or length it cannot use; this one returns an error (wrapping
+// encoding.ErrUnsupportedKey for a type).
 func validatorUpdate(v validatorTx) (abci.ValidatorUpdate, error) {
-	var pk cryptoproto.PublicKey
-	switch v.keyType {
-	case "", keyTypeEd25519:
-		if len(v.pubKey) != ed25519PubKeySize {
-			return abci.ValidatorUpdate{}, fmt.Errorf("ed25519 public key is %d bytes, want %d", len(v.pubKey), ed25519PubKeySize)
-		}
-		pk.Sum = &cryptoproto.PublicKey_Ed25519{Ed25519: v.pubKey}
-	case keyTypeSecp256k1:
-		if len(v.pubKey) != secp256k1PubKeySize {
-			return abci.ValidatorUpdate{}, fmt.Errorf("secp256k1 public key is %d bytes, want %d", len(v.pubKey), secp256k1PubKeySize)
-		}
-		pk.Sum = &cryptoproto.PublicKey_Secp256K1{Secp256K1: v.pubKey}
-	default:
-		return abci.ValidatorUpdate{}, fmt.Errorf("key type %q not supported", v.keyType)
+	keyType := v.keyType
+	if keyType == "" {
+		keyType = ed25519.KeyType
+	}
+	key, err := encoding.PubKeyFromTypeAndBytes(keyType, v.pubKey)
+	if err != nil {
+		return abci.ValidatorUpdate{}, err
+	}
+	pk, err := encoding.PubKeyToProto(key)
+	if err != nil {
+		return abci.ValidatorUpdate{}, err
 	}
 	return abci.ValidatorUpdate{PubKey: pk, Power: v.power}, nil
 }
 
-// pubKeyBytes returns the raw key of a validator update, checking type and length.
+// pubKeyBytes returns the raw key of a validator update, checking type and length with
+// crypto/encoding.
 func pubKeyBytes(pk cryptoproto.PublicKey) ([]byte, error) {
-	switch sum := pk.Sum.(type) {
-	case *cryptoproto.PublicKey_Ed25519:
-		if len(sum.Ed25519) != ed25519PubKeySize {
-			return nil, fmt.Errorf("ed25519 public key is %d bytes, want %d", len(sum.Ed25519), ed25519PubKeySize)
-		}
-		return sum.Ed25519, nil
-	case *cryptoproto.PublicKey_Secp256K1:
-		if len(sum.Secp256K1) != secp256k1PubKeySize {
-			return nil, fmt.Errorf("secp256k1 public key is %d bytes, want %d", len(sum.Secp256K1), secp256k1PubKeySize)
-		}
-		return sum.Secp256K1, nil
-	case nil:
-		return nil, errors.New("empty public key")
-	default:
-		return nil, fmt.Errorf("public key type %T not supported", sum)
+	key, err := encoding.PubKeyFromProto(pk)
+	if err != nil {
+		return nil, err
 	}
+	return key.Bytes(), nil
 }
 
-// ed25519Address is the validator address of an ed25519 key: SHA-256(key)[:20]. Misbehaving
-// validators are found by address; secp256k1 validators (RIPEMD-160 addresses) are not, and
-// their misbehaviour is logged and skipped.
-func ed25519Address(pk cryptoproto.PublicKey) ([]byte, bool) {
-	sum, ok := pk.Sum.(*cryptoproto.PublicKey_Ed25519)
-	if !ok {
+// validatorAddress is the validator address of a stored key (SHA-256(key)[:20] for ed25519,
+// RIPEMD-160(SHA-256(key)) for secp256k1), as misbehaving validators are named; ok is false
+// for a key that does not decode.
+func validatorAddress(pk cryptoproto.PublicKey) (addr []byte, ok bool) {
+	key, err := encoding.PubKeyFromProto(pk)
+	if err != nil {
 		return nil, false
 	}
-	return tmhash.SumTruncated(sum.Ed25519), true
+	return key.Address(), true
 }
 
 // encodeValidator returns v length-delimited (uvarint length, then the protobuf bytes): the

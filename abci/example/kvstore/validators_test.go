@@ -2,11 +2,17 @@ package kvstore
 
 import (
 	"bytes"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/cosmos/gogoproto/proto"
 
+	"github.com/ballot-bft/ballot/crypto/ed25519"
+	"github.com/ballot-bft/ballot/crypto/encoding"
+	"github.com/ballot-bft/ballot/crypto/secp256k1"
 	"github.com/ballot-bft/ballot/crypto/tmhash"
+	cmtjson "github.com/ballot-bft/ballot/libs/json"
 	abci "github.com/ballot-bft/ballot/proto/tendermint/abci"
 	cryptoproto "github.com/ballot-bft/ballot/proto/tendermint/crypto"
 )
@@ -109,6 +115,60 @@ func TestMisbehaviorLowersPower(t *testing.T) {
 	commit(t, app)
 	if v, ok := queryValidator(t, app, pub); !ok || v.Power != 9 {
 		t.Errorf("stored %v %v", v, ok)
+	}
+}
+
+// TestMisbehaviorSecp256k1 checks that a secp256k1 validator is found by its address
+// (RIPEMD-160(SHA-256(key))), as CometBFT's kvstore finds it.
+func TestMisbehaviorSecp256k1(t *testing.T) {
+	app := NewInMemoryApplication(Options{})
+	defer app.Close()
+	secp := append([]byte{0x03}, testPubKey("secp byzantine")...)
+	update := abci.ValidatorUpdate{PubKey: cryptoproto.PublicKey{Sum: &cryptoproto.PublicKey_Secp256K1{Secp256K1: secp}}, Power: 4}
+	if _, err := app.InitChain(ctx, &abci.RequestInitChain{Validators: []abci.ValidatorUpdate{update}}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := app.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Height: 1, Misbehavior: []abci.Misbehavior{
+		{Type: abci.MisbehaviorType_DUPLICATE_VOTE, Validator: abci.Validator{Address: secp256k1.PubKey(secp).Address(), Power: 4}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	update.Power = 3
+	if len(resp.ValidatorUpdates) != 1 || !equalUpdate(resp.ValidatorUpdates[0], update) {
+		t.Errorf("updates %v, want power 3 for the secp256k1 equivocator", resp.ValidatorUpdates)
+	}
+}
+
+// TestNoValidatorUpdatesIsEmpty checks that a block without validator changes answers an empty,
+// non-nil list, which the NewBlock event shows as [] (CometBFT's kvstore does the same).
+func TestNoValidatorUpdatesIsEmpty(t *testing.T) {
+	app := NewInMemoryApplication(Options{})
+	defer app.Close()
+	resp := finalize(t, app, 1, "a=b")
+	if resp.ValidatorUpdates == nil || len(resp.ValidatorUpdates) != 0 {
+		t.Errorf("validator updates %#v, want an empty non-nil list", resp.ValidatorUpdates)
+	}
+	js, err := cmtjson.Marshal(resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(js), `"validator_updates":[]`) {
+		t.Errorf("FinalizeBlock response JSON %s lacks \"validator_updates\":[]", js)
+	}
+}
+
+// TestValidatorKeyErrors checks that key decoding is crypto/encoding's: an unsupported type
+// wraps encoding.ErrUnsupportedKey, a bad length the key package's size error.
+func TestValidatorKeyErrors(t *testing.T) {
+	if _, err := validatorUpdate(validatorTx{keyType: "sr25519", pubKey: testPubKey("k")}); !errors.Is(err, encoding.ErrUnsupportedKey) {
+		t.Errorf("sr25519: %v", err)
+	}
+	if _, err := validatorUpdate(validatorTx{pubKey: testPubKey("k")[:31]}); !errors.Is(err, ed25519.ErrKeySize) {
+		t.Errorf("31-byte key of the default type: %v", err)
+	}
+	if _, err := pubKeyBytes(cryptoproto.PublicKey{}); !errors.Is(err, encoding.ErrEmptyKey) {
+		t.Errorf("empty stored key: %v", err)
 	}
 }
 
