@@ -85,7 +85,10 @@ func (m *Machine) onProposalBlockBuilt(in ProposalBlockBuilt) {
 		return
 	}
 	m.buildingProposal = nil
-	if in.Block == nil || in.Height != m.h.Height || in.Round != m.round {
+	// Past the propose step (2/3+ precommits of this round arrived while the block was being
+	// built, and we voted), the proposal is moot; the signer would refuse it anyway, since it never
+	// signs a proposal after a vote of the same round.
+	if in.Block == nil || in.Height != m.h.Height || in.Round != m.round || m.step != StepPropose {
 		return
 	}
 	m.signProposal(in.Block, in.Parts)
