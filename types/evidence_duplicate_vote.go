@@ -12,12 +12,17 @@ import (
 // and type, different BlockIDs. VoteA's BlockID.Key sorts before VoteB's. ValidatorPower and
 // TotalVotingPower are the validator's and the set's power at the evidence height; Timestamp is
 // the time of the block at that height.
+//
+// JSON (RPC, amino-JSON name tendermint/DuplicateVoteEvidence): the votes are "vote_a" and
+// "vote_b" but the other fields keep their Go names ("TotalVotingPower", "ValidatorPower",
+// "Timestamp"), as CometBFT v0.38 writes and reads them; they are deliberately untagged.
 type DuplicateVoteEvidence struct {
-	VoteA            *Vote     `json:"vote_a"`
-	VoteB            *Vote     `json:"vote_b"`
-	TotalVotingPower int64     `json:"total_voting_power"`
-	ValidatorPower   int64     `json:"validator_power"`
-	Timestamp        time.Time `json:"timestamp"`
+	VoteA *Vote `json:"vote_a"`
+	VoteB *Vote `json:"vote_b"`
+
+	TotalVotingPower int64
+	ValidatorPower   int64
+	Timestamp        time.Time
 }
 
 var _ Evidence = (*DuplicateVoteEvidence)(nil)

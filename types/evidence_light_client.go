@@ -15,12 +15,16 @@ import (
 // signed the conflicting block and TotalVotingPower the power of the set at CommonHeight;
 // Timestamp is the time of the chain's block at CommonHeight. Whether these are right is checked
 // by the evidence pool against the chain, not here.
+//
+// JSON (RPC, amino-JSON name tendermint/LightClientAttackEvidence): every field keeps its Go
+// name ("ConflictingBlock", "CommonHeight", "ByzantineValidators", "TotalVotingPower",
+// "Timestamp"), as CometBFT v0.38 writes and reads them; they are deliberately untagged.
 type LightClientAttackEvidence struct {
-	ConflictingBlock    *LightBlock  `json:"conflicting_block"`
-	CommonHeight        int64        `json:"common_height"`
-	ByzantineValidators []*Validator `json:"byzantine_validators"`
-	TotalVotingPower    int64        `json:"total_voting_power"`
-	Timestamp           time.Time    `json:"timestamp"`
+	ConflictingBlock    *LightBlock
+	CommonHeight        int64
+	ByzantineValidators []*Validator
+	TotalVotingPower    int64
+	Timestamp           time.Time
 }
 
 var _ Evidence = (*LightClientAttackEvidence)(nil)
