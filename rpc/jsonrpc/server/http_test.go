@@ -23,7 +23,12 @@ func TestURIParams(t *testing.T) {
 		{"missing integer", `/echo_int`, 200, `{"jsonrpc":"2.0","id":-1,"result":{"value":"0"}}`},
 		{"empty integer", `/echo_int?arg=`, 200, `{"jsonrpc":"2.0","id":-1,"result":{"value":"0"}}`},
 		{"hex for an integer", `/echo_int?arg=0x10`, 500, paramsErr + `got a hex string arg, but expected 'int64'"}}`},
-		{"unquoted integer garbage", `/echo_int?arg=5x`, 500, paramsErr + `invalid character 'x' after top-level value"}}`},
+		// CometBFT's decoder checks a 64-bit integer's quotes before its syntax.
+		{"unquoted integer garbage", `/echo_int?arg=5x`, 500, paramsErr + `invalid 64-bit integer encoding \"5x\", expected string"}}`},
+		{"bare word for an integer", `/block?height=abc`, 500, paramsErr + `invalid 64-bit integer encoding \"abc\", expected string"}}`},
+		{"unterminated quoted integer", `/echo_int?arg=%225`, 500, paramsErr + `invalid 64-bit integer encoding \"\\\"5\", expected string"}}`},
+		{"quoted garbage for an integer", `/echo_int?arg=%22a%22b%22`, 500, paramsErr + `invalid character 'a' looking for beginning of value"}}`},
+		{"quoted word for an integer", `/echo_int?arg=%22abc%22`, 500, paramsErr + `invalid character 'a' looking for beginning of value"}}`},
 		{"quoted string", `/echo?arg=%22%2Fstore%22`, 200, `{"jsonrpc":"2.0","id":-1,"result":{"value":"/store"}}`},
 		{"query string with quotes", `/echo?arg=%22tm.event%3D%27Tx%27%22`, 200, `{"jsonrpc":"2.0","id":-1,"result":{"value":"tm.event='Tx'"}}`},
 		{"hex string", `/echo?arg=0x2F73746F7265`, 200, `{"jsonrpc":"2.0","id":-1,"result":{"value":"/store"}}`},

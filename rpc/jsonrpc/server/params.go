@@ -101,8 +101,26 @@ func nonJSONURIArg(rt reflect.Type, raw string) (reflect.Value, bool, error) {
 			return reflect.Value{}, false, err
 		}
 		return convertBytes([]byte(s), rt)
+
+	case expectWideInt && !json.Valid([]byte(raw)):
+		return reflect.Value{}, false, wideIntSyntaxError(rt, raw)
 	}
 	return reflect.Value{}, false, nil
+}
+
+// wideIntSyntaxError is the error for a 64-bit integer parameter that is not valid JSON (abc,
+// "12). CometBFT's decoder looks at the quotes before the syntax: without a quote at both ends
+// it reports the encoding, otherwise it decodes what lies between them as a JSON number.
+func wideIntSyntaxError(rt reflect.Type, raw string) error {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return fmt.Errorf("invalid 64-bit integer encoding %q, expected string", raw)
+	}
+	err := json.Unmarshal([]byte(raw[1:len(raw)-1]), reflect.New(rt).Interface())
+	if err == nil {
+		// Unreachable: a valid number between quotes makes valid JSON.
+		return fmt.Errorf("invalid 64-bit integer encoding %q", raw)
+	}
+	return err
 }
 
 // convertBytes converts b to the byte-slice type rt.
