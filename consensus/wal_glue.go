@@ -15,12 +15,9 @@ type WAL = *wal.WAL
 
 // writeInput logs an input before the machine sees it; own messages are synced.
 func (d *Driver) writeInput(in core.Input, sync bool) error {
-	if _, ok := in.(core.TxsAvailable); ok {
-		return nil
-	}
 	msg, err := wal.MessageFromInput(in)
-	if errors.Is(err, wal.ErrNotInput) {
-		return nil // request answers and the like are derived again on replay
+	if errors.Is(err, wal.ErrNotLogged) {
+		return nil // request answers and TxsAvailable are derived again on replay
 	}
 	if err != nil {
 		return fmt.Errorf("consensus: WAL record: %w", err)

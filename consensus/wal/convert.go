@@ -11,11 +11,12 @@ import (
 )
 
 // MessageFromInput returns the WAL message recording in, for the Inputs that are written:
-// ProposalMessage, BlockPartMessage and VoteMessage become a MsgInfo whose peer_id is From
-// ("" for the node's own), TimeoutFired becomes a TimeoutInfo with a zero duration (the machine
-// does not tell the driver how long the timeout was). Any other Input is an error: answers to
-// the machine's requests are derived again on replay and are never written. The message shares
-// byte slices with in.
+// ProposalMessage, BlockPartMessage, VoteMessage and PeerMaj23 (as a VoteSetMaj23 message)
+// become a MsgInfo whose peer_id is From ("" for the node's own), TimeoutFired becomes a
+// TimeoutInfo with a zero duration (the machine does not tell the driver how long the timeout
+// was). Any other Input is an error matching ErrNotLogged (answers to the machine's requests
+// and TxsAvailable are derived again on replay and are never written), or a plain error for a
+// message without its content. The message shares byte slices with in.
 func MessageFromInput(in core.Input) (*consensuspb.WALMessage, error) {
 	switch in := in.(type) {
 	case core.ProposalMessage:
@@ -40,6 +41,10 @@ func MessageFromInput(in core.Input) (*consensuspb.WALMessage, error) {
 		return msgInfo(&consensuspb.Message{Sum: &consensuspb.Message_Vote{
 			Vote: &consensuspb.Vote{Vote: in.Vote.ToProto()},
 		}}, in.From), nil
+	case core.PeerMaj23:
+		return msgInfo(&consensuspb.Message{Sum: &consensuspb.Message_VoteSetMaj23{
+			VoteSetMaj23: &consensuspb.VoteSetMaj23{Height: in.Height, Round: in.Round, Type: in.Type, BlockID: in.BlockID.ToProto()},
+		}}, in.From), nil
 	case core.TimeoutFired:
 		return &consensuspb.WALMessage{Sum: &consensuspb.WALMessage_TimeoutInfo{TimeoutInfo: &consensuspb.TimeoutInfo{
 			Height: in.Height, Round: in.Round, Step: uint32(in.Step),
@@ -47,7 +52,7 @@ func MessageFromInput(in core.Input) (*consensuspb.WALMessage, error) {
 	case nil:
 		return nil, fmt.Errorf("wal: nil input")
 	}
-	return nil, fmt.Errorf("wal: %T is not written to the WAL (it is derived again on replay)", in)
+	return nil, fmt.Errorf("%w: %T is derived again on replay", ErrNotLogged, in)
 }
 
 func msgInfo(msg *consensuspb.Message, from core.PeerID) *consensuspb.WALMessage {
@@ -57,10 +62,10 @@ func msgInfo(msg *consensuspb.Message, from core.PeerID) *consensuspb.WALMessage
 }
 
 // InputFromMessage turns a replayed WAL message back into the Input it recorded, checking the
-// proposal, part or vote with its ValidateBasic (an invalid one is an error, as CometBFT treats
-// it as a corrupted record). It returns ErrNotInput for records that are not inputs — RoundState,
-// EndHeight, and MsgInfo records holding other consensus messages — which replay skips. The
-// Input shares byte slices with m.
+// proposal, part, vote or +2/3 claim with its ValidateBasic (an invalid one is an error, as
+// CometBFT treats it as a corrupted record). It returns ErrNotInput for records that are not
+// inputs — RoundState, EndHeight, and MsgInfo records holding other consensus messages — which
+// replay skips. The Input shares byte slices with m.
 func InputFromMessage(m *consensuspb.WALMessage) (core.Input, error) {
 	if m == nil {
 		return nil, fmt.Errorf("wal: nil message")
@@ -123,10 +128,28 @@ func inputFromMsgInfo(info *consensuspb.MsgInfo) (core.Input, error) {
 			return nil, fmt.Errorf("wal: vote from %q: %w", from, err)
 		}
 		return core.VoteMessage{Vote: vote, From: from}, nil
+	case *consensuspb.Message_VoteSetMaj23:
+		return peerMaj23FromProto(msg.VoteSetMaj23, from)
 	case nil:
 		return nil, fmt.Errorf("wal: MsgInfo from %q holds no consensus message", from)
 	}
 	return nil, fmt.Errorf("%w: %T", ErrNotInput, info.Msg.Sum)
+}
+
+func peerMaj23FromProto(pb *consensuspb.VoteSetMaj23, from core.PeerID) (core.Input, error) {
+	switch {
+	case pb == nil:
+		return nil, fmt.Errorf("wal: empty VoteSetMaj23 message")
+	case pb.Height < 0 || pb.Round < 0:
+		return nil, fmt.Errorf("wal: +2/3 claim from %q at %d/%d: negative height or round", from, pb.Height, pb.Round)
+	case !types.IsVoteTypeValid(pb.Type):
+		return nil, fmt.Errorf("wal: +2/3 claim from %q at %d/%d: invalid vote type %d", from, pb.Height, pb.Round, pb.Type)
+	}
+	id, err := types.BlockIDFromProto(&pb.BlockID)
+	if err != nil {
+		return nil, fmt.Errorf("wal: +2/3 claim from %q at %d/%d: %w", from, pb.Height, pb.Round, err)
+	}
+	return core.PeerMaj23{Height: pb.Height, Round: pb.Round, Type: pb.Type, BlockID: id, From: from}, nil
 }
 
 // RoundState returns the record of a step change: step is CometBFT's step name, as
@@ -148,14 +171,16 @@ func EndHeight(height int64) *consensuspb.WALMessage {
 // Kind names the kind of a WAL record, for display and filtering.
 type Kind string
 
-// The record kinds. KindOther is a MsgInfo holding a consensus message other than a proposal,
-// block part or vote (CometBFT never writes one).
+// The record kinds. KindMaj23 is a peer's +2/3 claim (a VoteSetMaj23 message, which ballot logs
+// and CometBFT does not); KindOther is a MsgInfo holding any other consensus message than a
+// proposal, block part, vote or claim (neither node writes one).
 const (
 	KindRoundState Kind = "round_state"
 	KindProposal   Kind = "proposal"
 	KindBlockPart  Kind = "block_part"
 	KindVote       Kind = "vote"
 	KindTimeout    Kind = "timeout"
+	KindMaj23      Kind = "vote_set_maj23"
 	KindEndHeight  Kind = "end_height"
 	KindOther      Kind = "other_message"
 	KindEmpty      Kind = "empty"
@@ -163,7 +188,7 @@ const (
 
 // Kinds returns every Kind a decoded record can have, in display order.
 func Kinds() []Kind {
-	return []Kind{KindRoundState, KindProposal, KindBlockPart, KindVote, KindTimeout, KindEndHeight, KindOther}
+	return []Kind{KindRoundState, KindProposal, KindBlockPart, KindVote, KindMaj23, KindTimeout, KindEndHeight, KindOther}
 }
 
 // ParseKind returns the Kind named s, or an error listing the valid names.
@@ -199,6 +224,8 @@ func KindOf(m *consensuspb.WALMessage) Kind {
 			return KindBlockPart
 		case *consensuspb.Message_Vote:
 			return KindVote
+		case *consensuspb.Message_VoteSetMaj23:
+			return KindMaj23
 		case nil:
 			return KindEmpty
 		}

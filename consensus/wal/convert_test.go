@@ -8,6 +8,7 @@ import (
 
 	"github.com/ballot-bft/ballot/consensus/core"
 	consensuspb "github.com/ballot-bft/ballot/proto/tendermint/consensus"
+	tmproto "github.com/ballot-bft/ballot/proto/tendermint/types"
 	"github.com/ballot-bft/ballot/types"
 )
 
@@ -49,6 +50,11 @@ func TestInputRoundTrip(t *testing.T) {
 			if got.Height != in.Height || got.Round != in.Round || !bytes.Equal(got.Part.Bytes, in.Part.Bytes) || got.From != in.From {
 				t.Fatalf("part %v came back as %v", in, got)
 			}
+		case core.PeerMaj23:
+			got := back.(core.PeerMaj23)
+			if got.Height != in.Height || got.Round != in.Round || got.Type != in.Type || !got.BlockID.Equals(in.BlockID) || got.From != in.From {
+				t.Fatalf("claim %+v came back as %+v", in, got)
+			}
 		case core.ProposalMessage:
 			got := back.(core.ProposalMessage)
 			if got.From != in.From || got.Proposal.String() != in.Proposal.String() {
@@ -82,12 +88,13 @@ func TestInputsNotWritten(t *testing.T) {
 		core.ProposalBlockBuilt{Height: 1},
 		core.ProposalProcessed{Height: 1, Accepted: true},
 		core.Committed{},
-		core.PeerMaj23{Height: 1},
-		nil,
 	} {
-		if m, err := MessageFromInput(in); err == nil {
-			t.Errorf("%T was converted to %v", in, m)
+		if m, err := MessageFromInput(in); !errors.Is(err, ErrNotLogged) {
+			t.Errorf("%T was converted to %v, %v; want ErrNotLogged", in, m, err)
 		}
+	}
+	if m, err := MessageFromInput(nil); err == nil || errors.Is(err, ErrNotLogged) {
+		t.Errorf("a nil input: %v, %v; want an error other than ErrNotLogged", m, err)
 	}
 	if _, err := MessageFromInput(core.VoteMessage{}); err == nil {
 		t.Error("a vote message without a vote was converted")
@@ -123,6 +130,10 @@ func TestInputFromMessageRejects(t *testing.T) {
 		"no vote":      {Sum: &consensuspb.WALMessage_MsgInfo{MsgInfo: &consensuspb.MsgInfo{Msg: consensuspb.Message{Sum: &consensuspb.Message_Vote{Vote: &consensuspb.Vote{}}}}}},
 		"empty msg":    {Sum: &consensuspb.WALMessage_MsgInfo{MsgInfo: &consensuspb.MsgInfo{}}},
 		"neg part":     {Sum: &consensuspb.WALMessage_MsgInfo{MsgInfo: &consensuspb.MsgInfo{Msg: consensuspb.Message{Sum: &consensuspb.Message_BlockPart{BlockPart: &consensuspb.BlockPart{Height: -1}}}}}},
+		"no claim":     {Sum: &consensuspb.WALMessage_MsgInfo{MsgInfo: &consensuspb.MsgInfo{Msg: consensuspb.Message{Sum: &consensuspb.Message_VoteSetMaj23{}}}}},
+		"claim type":   maj23Message(&consensuspb.VoteSetMaj23{Height: 1, Type: tmproto.ProposalType}),
+		"claim round":  maj23Message(&consensuspb.VoteSetMaj23{Height: 1, Round: -1, Type: tmproto.PrevoteType}),
+		"claim id":     maj23Message(&consensuspb.VoteSetMaj23{Height: 1, Type: tmproto.PrecommitType, BlockID: tmproto.BlockID{Hash: []byte{1, 2, 3}}}),
 		"bad proposal": {Sum: &consensuspb.WALMessage_MsgInfo{MsgInfo: &consensuspb.MsgInfo{Msg: consensuspb.Message{Sum: &consensuspb.Message_Proposal{Proposal: &consensuspb.Proposal{}}}}}},
 	}
 	for name, m := range bad {
@@ -133,6 +144,43 @@ func TestInputFromMessageRejects(t *testing.T) {
 	}
 	if _, err := InputFromMessage(badVoteMsg); !errors.Is(err, types.ErrInvalidVote) || !strings.Contains(err.Error(), `"p"`) {
 		t.Errorf("unsigned vote: %v, want ErrInvalidVote naming the peer", err)
+	}
+}
+
+func maj23Message(c *consensuspb.VoteSetMaj23) *consensuspb.WALMessage {
+	return &consensuspb.WALMessage{Sum: &consensuspb.WALMessage_MsgInfo{MsgInfo: &consensuspb.MsgInfo{
+		PeerID: "p", Msg: consensuspb.Message{Sum: &consensuspb.Message_VoteSetMaj23{VoteSetMaj23: c}},
+	}}}
+}
+
+// A peer's +2/3 claim is logged as CometBFT's VoteSetMaj23 message, with the peer's ID, and
+// comes back as the same claim; a nil claim (a vote set's own majority) round-trips too.
+func TestPeerMaj23Record(t *testing.T) {
+	for _, in := range []core.PeerMaj23{
+		{Height: 7, Round: 2, Type: types.PrecommitType, BlockID: testBlockID(), From: "b1c2"},
+		{Height: 7, Round: 0, Type: types.PrevoteType, From: "b1c2"},
+	} {
+		m, err := MessageFromInput(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info := m.GetMsgInfo()
+		c := info.Msg.GetVoteSetMaj23()
+		if info.PeerID != "b1c2" || c == nil || c.Height != 7 || c.Round != in.Round || c.Type != in.Type ||
+			!bytes.Equal(c.BlockID.Hash, in.BlockID.Hash) || c.BlockID.PartSetHeader.Total != in.BlockID.PartSetHeader.Total {
+			t.Fatalf("claim %+v logged as %v", in, m)
+		}
+		if KindOf(m) != KindMaj23 {
+			t.Fatalf("kind %s", KindOf(m))
+		}
+		back, err := InputFromMessage(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := back.(core.PeerMaj23)
+		if !ok || got.Height != in.Height || got.Round != in.Round || got.Type != in.Type || !got.BlockID.Equals(in.BlockID) || got.From != in.From {
+			t.Fatalf("claim %+v came back as %+v", in, back)
+		}
 	}
 }
 

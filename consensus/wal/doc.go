@@ -23,24 +23,29 @@
 //
 // The driver around the pure state machine (package consensus/core) uses one WAL:
 //   - every Input, before Machine.Step sees it: MessageFromInput converts it. Proposals, block
-//     parts and votes from peers and fired timeouts go through Write (buffered, no fsync); the
-//     node's own proposal, block parts and votes (From == "") go through WriteSync, so nothing
-//     the node signed is broadcast before it is durable;
+//     parts, votes and +2/3 claims (PeerMaj23, as a VoteSetMaj23 MsgInfo) from peers and fired
+//     timeouts go through Write (buffered, no fsync); the node's own proposal, block parts and
+//     votes (From == "") are synced before the machine sees them, so nothing the node signed is
+//     broadcast before it is durable;
 //   - RoundState(height, round, step) on every step change, with Write;
 //   - EndHeight(H) with WriteSync after block H is saved and before it is executed;
 //   - FlushAndSync every 2 seconds and before asking the signer for a vote or proposal.
 //
-// Answers to the machine's requests (ProposalBlockBuilt, ProposalProcessed, Committed) and the
-// other inputs (TxsAvailable, PeerMaj23) are not written: on replay the driver carries out the
-// machine's requests again and so derives them afresh. A new, empty WAL gets EndHeight{0} (with
-// fsync) when opened.
+// Answers to the machine's requests (ProposalBlockBuilt, ProposalProcessed, Committed) and
+// TxsAvailable are not written: on replay the driver carries out the machine's requests again and
+// so derives them afresh. A new, empty WAL gets EndHeight{0} (with fsync) when opened.
+//
+// CometBFT does not log VoteSetMaj23 claims (its reactor hands them to the vote set directly), so
+// a restarted CometBFT node may be unable to rebuild a polka that needed a claim to count an
+// equivocator's vote. ballot logs them; a CometBFT node replaying a ballot WAL skips these
+// records (it logs them as messages of an unknown type and goes on).
 //
 // # Replay
 //
 // On restart at height H the driver checks that SearchForEndHeight(H) finds nothing (the state
 // must not be behind the WAL), then calls SearchForEndHeight(H-1) and feeds every record of the
-// returned Reader to a fresh machine: InputFromMessage turns proposals, parts, votes and timeouts
-// back into Inputs and answers ErrNotInput for RoundState and EndHeight records. A
+// returned Reader to a fresh machine: InputFromMessage turns proposals, parts, votes, claims and
+// timeouts back into Inputs and answers ErrNotInput for RoundState and EndHeight records. A
 // *CorruptionError while replaying means the tail is damaged: close the WAL, Repair the head
 // file, open it again and retry once, as CometBFT does.
 //

@@ -61,6 +61,8 @@ func position3(m *consensuspb.WALMessage) (height int64, round int32, hasRound b
 			return msg.BlockPart.GetHeight(), msg.BlockPart.GetRound(), true
 		case *consensuspb.Message_Vote:
 			return msg.Vote.GetVote().GetHeight(), msg.Vote.GetVote().GetRound(), true
+		case *consensuspb.Message_VoteSetMaj23:
+			return msg.VoteSetMaj23.GetHeight(), msg.VoteSetMaj23.GetRound(), true
 		}
 	}
 	return 0, 0, false
@@ -154,6 +156,12 @@ func describeMsgInfo(info *consensuspb.MsgInfo) string {
 			s += fmt.Sprintf(" ext=%dB", len(v.Extension))
 		}
 		return s
+	case *consensuspb.Message_VoteSetMaj23:
+		c := msg.VoteSetMaj23
+		if c == nil {
+			return from + " (empty claim)"
+		}
+		return fmt.Sprintf("h=%d r=%d %s %s block=%s", c.Height, c.Round, from, voteType(c.Type), blockID(c.BlockID))
 	case nil:
 		return from + " (no consensus message)"
 	}

@@ -40,8 +40,9 @@ func TestDump(t *testing.T) {
 		"2024-05-01T10:00:00.128456789Z vote         h=5 r=0 peer=peer-c prevote val=1 addr=020202020202 block=ABABABABABAB:1:CDCDCDCDCDCD time=2024-05-01T10:00:00.123456789Z",
 		"2024-05-01T10:00:00.129456789Z vote         h=5 r=0 self precommit val=2 addr=030303030303 block=ABABABABABAB:1:CDCDCDCDCDCD time=2024-05-01T10:00:00.123456789Z ext=9B",
 		"2024-05-01T10:00:00.130456789Z timeout      h=5 r=0 step=RoundStepPropose duration=0s",
-		"2024-05-01T10:00:00.131456789Z end_height   h=5",
-		"2024-05-01T10:00:00.132456789Z round_state  h=6 r=0 step=RoundStepNewHeight",
+		"2024-05-01T10:00:00.131456789Z vote_set_maj23 h=5 r=0 peer=peer-d prevote block=ABABABABABAB:1:CDCDCDCDCDCD",
+		"2024-05-01T10:00:00.132456789Z end_height   h=5",
+		"2024-05-01T10:00:00.133456789Z round_state  h=6 r=0 step=RoundStepNewHeight",
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("dump:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
@@ -53,12 +54,13 @@ func TestDump(t *testing.T) {
 		filter Filter
 		want   []int
 	}{
-		{"height 6", Filter{Height: 6}, []int{8}},
-		{"height 5", Filter{Height: 5}, []int{0, 1, 2, 3, 4, 5, 6, 7}},
+		{"height 6", Filter{Height: 6}, []int{9}},
+		{"height 5", Filter{Height: 5}, []int{0, 1, 2, 3, 4, 5, 6, 7, 8}},
 		{"round 1", Filter{Round: &round1}, []int{2}},
-		{"height 5 round 0 (no end marker)", Filter{Height: 5, Round: &round0}, []int{0, 1, 3, 4, 5, 6}},
+		{"height 5 round 0 (no end marker)", Filter{Height: 5, Round: &round0}, []int{0, 1, 3, 4, 5, 6, 7}},
 		{"votes", Filter{Kinds: []Kind{KindVote}}, []int{4, 5}},
-		{"markers and timeouts", Filter{Kinds: []Kind{KindEndHeight, KindTimeout}}, []int{6, 7}},
+		{"claims", Filter{Kinds: []Kind{KindMaj23}}, []int{7}},
+		{"markers and timeouts", Filter{Kinds: []Kind{KindEndHeight, KindTimeout}}, []int{6, 8}},
 		{"nothing", Filter{Height: 99}, nil},
 	}
 	for _, c := range filters {

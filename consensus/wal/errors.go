@@ -21,8 +21,12 @@ var (
 	// ErrClosed is returned by every WAL method called after Close.
 	ErrClosed = errors.New("wal: closed")
 	// ErrNotInput is returned by InputFromMessage for records that are not consensus inputs
-	// (RoundState, EndHeight, and consensus messages other than proposals, parts and votes).
+	// (RoundState, EndHeight, and consensus messages other than proposals, parts, votes and
+	// +2/3 claims).
 	ErrNotInput = errors.New("wal: record is not a consensus input")
+	// ErrNotLogged is returned by MessageFromInput for inputs that are never written: answers to
+	// the machine's requests and TxsAvailable, which replay derives again.
+	ErrNotLogged = errors.New("wal: input is not logged")
 )
 
 // CorruptionError describes the first damaged record found in a file or stream. It matches

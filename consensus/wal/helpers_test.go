@@ -76,6 +76,7 @@ func everyInput(t testing.TB, height int64) []core.Input {
 		core.VoteMessage{Vote: testVote(height, 0, 1), From: "peer-c"},
 		core.VoteMessage{Vote: testPrecommitWithExtension(height, 0)},
 		core.TimeoutFired{Height: height, Round: 0, Step: core.StepPropose},
+		core.PeerMaj23{Height: height, Round: 0, Type: types.PrevoteType, BlockID: testBlockID(), From: "peer-d"},
 	}
 }
 
