@@ -50,12 +50,15 @@ sharing one genesis file in which every validator has power 1.
 
 With --local every node listens on 127.0.0.1 with its own ports, so the whole network runs on one
 machine: node i uses p2p port P+S*i, RPC port P+1+S*i and metrics port P+4+S*i, where P is
---p2p-port and S is --local-port-stride, and runs the built-in kvstore application.`,
+--p2p-port and S is --local-port-stride, and runs the built-in kvstore application.
+
+'ballot testnet run' then runs every node of the directory as a process.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			return writeTestnet(opts, e.stdout, time.Now)
 		},
 	}
+	cmd.AddCommand(newTestnetRunCmd(e))
 	f := cmd.Flags()
 	f.IntVar(&opts.Validators, "v", 4, "number of validators to initialize the testnet with")
 	f.IntVar(&opts.NonValidators, "n", 0, "number of non-validators to initialize the testnet with")
