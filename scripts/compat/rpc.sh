@@ -3,15 +3,19 @@
 # loopback with the built-in kvstore app, drives both through the same scenario (transactions
 # through every broadcast route, subscriptions over the websocket), calls every route (URI and
 # JSON-RPC transports, error cases included) on both, and compares the KEY SETS and VALUE
-# ENCODINGS of the answers — not the values. Prints a table: route, ok/diff (with the differing
-# paths). Exits 1 if any answer differs.
+# ENCODINGS of the answers — not the values, except error texts, which must be the same once
+# numbers and hashes are masked. The scenario also signs two conflicting prevotes with each
+# node's validator key and submits them with broadcast_evidence, so that blocks, block results and
+# events carrying evidence and a validator update (the kvstore lowers the equivocator's power)
+# are compared too. Prints a table: route, ok/diff (with the differing paths). Exits 1 if any
+# answer differs.
 #
 #   scripts/compat/rpc.sh                 build ./cmd/ballot and compare
 #   BALLOT=/path/to/ballot scripts/compat/rpc.sh
 #   RPC_COMPAT_SAVE=DIR scripts/compat/rpc.sh   also save every raw answer under DIR/{ballot,cometbft}
 #
-# Needs python3 and a cometbft binary (go install github.com/cometbft/cometbft/cmd/cometbft@v0.38.26).
-# Uses loopback ports 36656-36657 (cometbft) and 36756-36757 (ballot). Every wait is bounded;
+# Needs python3 with the cryptography package and a cometbft binary (go install github.com/cometbft/cometbft/cmd/cometbft@v0.38.26).
+# Uses loopback ports 37656-37657 (cometbft) and 37756-37757 (ballot). Every wait is bounded;
 # only the processes started here are stopped, by PID.
 set -euo pipefail
 COMETBFT=${COMETBFT:-$(go env GOPATH)/bin/cometbft}
@@ -39,16 +43,18 @@ setup "$COMETBFT" "$work/cmt"
 setup "$BALLOT" "$work/bal"
 
 "$COMETBFT" start --home "$work/cmt" --proxy_app kvstore --rpc.unsafe \
-  --p2p.laddr tcp://127.0.0.1:36656 --rpc.laddr tcp://127.0.0.1:36657 >"$work/cmt.log" 2>&1 &
+  --p2p.laddr tcp://127.0.0.1:37656 --rpc.laddr tcp://127.0.0.1:37657 >"$work/cmt.log" 2>&1 &
 pids+=($!)
 "$BALLOT" start --home "$work/bal" --proxy_app kvstore --rpc.unsafe \
-  --p2p.laddr tcp://127.0.0.1:36756 --rpc.laddr tcp://127.0.0.1:36757 >"$work/bal.log" 2>&1 &
+  --p2p.laddr tcp://127.0.0.1:37756 --rpc.laddr tcp://127.0.0.1:37757 >"$work/bal.log" 2>&1 &
 pids+=($!)
 
-if ! python3 - "http://127.0.0.1:36657" "http://127.0.0.1:36757" "${RPC_COMPAT_SAVE:-}" <<'PYTHON'; then
-import base64, json, os, re, socket, sys, time, urllib.parse, urllib.request
+if ! python3 - "http://127.0.0.1:37657" "http://127.0.0.1:37757" "${RPC_COMPAT_SAVE:-}" "$work/cmt" "$work/bal" <<'PYTHON'; then
+import base64, calendar, json, os, re, socket, sys, time, urllib.parse, urllib.request
 
-CMT, BAL, SAVE = sys.argv[1], sys.argv[2], sys.argv[3]
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+CMT, BAL, SAVE, CMT_HOME, BAL_HOME = sys.argv[1:6]
 DEADLINE = 60  # seconds, for every wait below
 
 
@@ -65,6 +71,11 @@ def http(base, path, body=None):
         return status, json.loads(raw)
     except ValueError:
         return status, raw.decode(errors="replace")
+
+
+def qs(**params):
+    """A URL query string of JSON-quoted string parameters."""
+    return "&".join(f"{k}=" + urllib.parse.quote(json.dumps(v)) for k, v in params.items())
 
 
 def wait_height(base, h):
@@ -143,6 +154,65 @@ class WS:
         self.send({"jsonrpc": "2.0", "id": id_, "method": method, "params": params})
 
 
+def uvarint(n):
+    out = b""
+    while n > 0x7F:
+        out += bytes([n & 0x7F | 0x80])
+        n >>= 7
+    return out + bytes([n])
+
+
+def pb(num, value):
+    """One protobuf field: an int is a varint, bytes are length-delimited; zero values omitted
+    except for messages (bytes fields passed as a tuple (payload,) are always written)."""
+    if isinstance(value, tuple):
+        return uvarint(num << 3 | 2) + uvarint(len(value[0])) + value[0]
+    if isinstance(value, int):
+        return uvarint(num << 3) + uvarint(value) if value else b""
+    return uvarint(num << 3 | 2) + uvarint(len(value)) + value if value else b""
+
+
+def sfixed64(num, value):
+    return uvarint(num << 3 | 1) + value.to_bytes(8, "little", signed=True) if value else b""
+
+
+def vote_sign_bytes(chain_id, vote_type, height, block_hash, parts_hash, time_text):
+    """The length-delimited CanonicalVote a validator signs (round 0, one part)."""
+    main, _, frac = time_text.rstrip("Z").partition(".")
+    secs = calendar.timegm(time.strptime(main, "%Y-%m-%dT%H:%M:%S"))
+    nanos = int((frac + "000000000")[:9])
+    parts = pb(1, 1) + pb(2, parts_hash)
+    block_id = pb(1, block_hash) + pb(2, (parts,))
+    msg = (pb(1, vote_type) + sfixed64(2, height) + pb(4, (block_id,)) +
+           pb(5, (pb(1, secs) + pb(2, nanos),)) + pb(6, chain_id.encode()))
+    return uvarint(len(msg)) + msg
+
+
+def duplicate_vote_evidence(base, home, height):
+    """Evidence that the node's own validator prevoted for two blocks at height, in the JSON
+    form broadcast_evidence takes (CometBFT's keys: TotalVotingPower, ValidatorPower, Timestamp)."""
+    with open(os.path.join(home, "config", "priv_validator_key.json")) as f:
+        key = json.load(f)
+    priv = Ed25519PrivateKey.from_private_bytes(base64.b64decode(key["priv_key"]["value"])[:32])
+    chain_id = http(base, "/status")[1]["result"]["node_info"]["network"]
+    block_time = http(base, f"/block?height={height}")[1]["result"]["block"]["header"]["time"]
+    vals = http(base, f"/validators?height={height}")[1]["result"]["validators"]
+    power = next(v["voting_power"] for v in vals if v["address"] == key["address"])
+    total = sum(int(v["voting_power"]) for v in vals)
+
+    def vote(fill):
+        block_hash, parts_hash = bytes([fill]) * 32, bytes([fill + 16]) * 32
+        sig = priv.sign(vote_sign_bytes(chain_id, 1, height, block_hash, parts_hash, block_time))
+        return {"type": 1, "height": str(height), "round": 0,
+                "block_id": {"hash": block_hash.hex().upper(), "parts": {"total": 1, "hash": parts_hash.hex().upper()}},
+                "timestamp": block_time, "validator_address": key["address"], "validator_index": 0,
+                "signature": base64.b64encode(sig).decode()}
+
+    return {"type": "tendermint/DuplicateVoteEvidence",
+            "value": {"vote_a": vote(1), "vote_b": vote(2), "TotalVotingPower": str(total),
+                      "ValidatorPower": power, "Timestamp": block_time}}
+
+
 SUBSCRIPTIONS = [  # (id, query); at most 5 per connection (max_subscriptions_per_client)
     [("NewBlock", "tm.event='NewBlock'"), ("Tx", "tm.event='Tx' AND app.key='abc'"),
      ("NewBlockHeader", "tm.event='NewBlockHeader'"), ("NewBlockEvents", "tm.event='NewBlockEvents'")],
@@ -151,7 +221,7 @@ SUBSCRIPTIONS = [  # (id, query); at most 5 per connection (max_subscriptions_pe
 ]
 
 
-def scenario(base):
+def scenario(base, home):
     """Drive one node through the scenario; return {case name: (HTTP status, answer)}."""
     out = {}
     wait_height(base, 2)
@@ -218,6 +288,36 @@ def scenario(base):
         pass
     out["ws status"] = (101, m)
 
+    # Evidence: a duplicate vote of the node's validator at height 1, submitted over JSON-RPC;
+    # the block that commits it, its results (the kvstore lowers the validator's power) and the
+    # events it fires.
+    ws = WS(base)
+    ev_subs = [("NewEvidence", "tm.event='NewEvidence'"), ("ValidatorSetUpdates", "tm.event='ValidatorSetUpdates'"),
+               ("NewBlock with evidence", "tm.event='NewBlock'")]
+    for id_, q in ev_subs:
+        ws.call(id_, "subscribe", {"query": q})
+        while not ((m := ws.recv()).get("id") == id_ and "result" in m):
+            pass
+    evidence = duplicate_vote_evidence(base, home, 1)
+    post("broadcast_evidence", {"jsonrpc": "2.0", "id": 1, "method": "broadcast_evidence", "params": {"evidence": evidence}})
+    want, end = {id_ for id_, _ in ev_subs}, time.time() + DEADLINE
+    while want and time.time() < end:
+        m = ws.recv()
+        id_ = m.get("id")
+        if id_ == "NewBlock with evidence" and not (m.get("result", {}).get("data", {}).get("value", {})
+                                                   .get("block", {}).get("evidence", {}).get("evidence")):
+            continue
+        if id_ in want:
+            out["ws event " + id_] = (101, m)
+            want.discard(id_)
+    if want:
+        sys.exit(f"{base}: no {sorted(want)} event within {DEADLINE}s of broadcast_evidence")
+    ev_height = out["ws event NewEvidence"][1]["result"]["data"]["value"]["height"]
+    ws.call("ua", "unsubscribe_all", {})
+    while ws.recv().get("id") != "ua":
+        pass
+    post("error broadcast_evidence committed", {"jsonrpc": "2.0", "id": 2, "method": "broadcast_evidence", "params": {"evidence": evidence}})
+
     block = get("block?height=H", f"/block?height={tx_height}")["result"]
     block_hash = block["block_id"]["hash"]
     wait_height(base, int(tx_height) + 2)
@@ -228,6 +328,8 @@ def scenario(base):
         ("block", "/block"), ("block?height=1", "/block?height=1"),
         ("block_by_hash", f"/block_by_hash?hash=0x{block_hash}"), ("block_by_hash unknown", "/block_by_hash?hash=0xAB"),
         ("block_results?height=H", f"/block_results?height={tx_height}"), ("block_results?height=1", "/block_results?height=1"),
+        ("block with evidence", f"/block?height={ev_height}"),
+        ("block_results with validator updates", f"/block_results?height={ev_height}"),
         ("commit", "/commit"), ("commit?height=H", f"/commit?height={tx_height}"),
         ("header", "/header"), ("header?height=H", f"/header?height={tx_height}"),
         ("header_by_hash", f"/header_by_hash?hash=0x{block_hash}"), ("header_by_hash unknown", "/header_by_hash?hash=0xAB"),
@@ -255,6 +357,30 @@ def scenario(base):
         ("error block_results?height=99999", "/block_results?height=99999"),
         ("error bare string param", "/abci_query?path=store"),
         ("error subscribe over HTTP", "/subscribe?query=%22tm.event%3D%27NewBlock%27%22"),
+        # parameter and query parse errors
+        ("error tx_search empty query", "/tx_search?query=%22%22"),
+        ("error tx_search OR", "/tx_search?" + qs(query="app.key='a' OR app.key='b'")),
+        ("error tx_search unquoted value", "/tx_search?" + qs(query="app.key=abc")),
+        ("error tx_search bad date", "/tx_search?" + qs(query="app.d > DATE 2020-13-45")),
+        ("error tx_search bad time", "/tx_search?" + qs(query="app.d > TIME 2020-01-01")),
+        ("error tx_search lower-case and", "/tx_search?" + qs(query="app.key='a' and app.x='b'")),
+        ("error tx_search trailing AND", "/tx_search?" + qs(query="app.key='a' AND")),
+        ("error tx_search bad hash", "/tx_search?" + qs(query="tx.hash='ZZ'")),
+        ("error tx_search page", "/tx_search?" + qs(query="tx.height>0") + "&page=99"),
+        ("error block_search bad query", "/block_search?query=%22a%3D%22"),
+        ("error block_search empty query", "/block_search?query=%22%22"),
+        ("error block_search OR", "/block_search?" + qs(query="block.height=1 OR block.height=2")),
+        ("error block_search order_by", "/block_search?" + qs(query="block.height>0") + "&order_by=%22up%22"),
+        ("error abci_query bad hex", "/abci_query?data=0xZZ"),
+        ("error abci_query bad height", "/abci_query?height=abc"),
+        ("error abci_query bad prove", "/abci_query?prove=maybe"),
+        ("error tx bad hex", "/tx?hash=0xZZ"),
+        ("error block bad height", "/block?height=1.5"),
+        ("error block height garbage", "/block?height=5x"),
+        ("error block height unterminated quote", "/block?height=%225"),
+        ("error block height quoted word", "/block?height=%22abc%22"),
+        ("error block height quoted garbage", "/block?height=%22a%22b%22"),
+        ("error block height hex", "/block?height=0x10"),
     ]:
         get(name, path)
     post("POST block by name", {"jsonrpc": "2.0", "id": 7, "method": "block", "params": {"height": "1"}})
@@ -263,6 +389,15 @@ def scenario(base):
     post("POST error number for int64", {"jsonrpc": "2.0", "id": 1, "method": "block", "params": {"height": 1}})
     post("POST error unknown method", {"jsonrpc": "2.0", "id": 1, "method": "nope"})
     post("POST error subscribe", {"jsonrpc": "2.0", "id": 1, "method": "subscribe", "params": {"query": "tm.event='Tx'"}})
+    post("POST error tx_search bad query", {"jsonrpc": "2.0", "id": 1, "method": "tx_search", "params": {"query": "a.b >= 'x'"}})
+    post("POST error tx_search query not a string", {"jsonrpc": "2.0", "id": 1, "method": "tx_search", "params": {"query": 5}})
+    post("POST error abci_query data not hex", {"jsonrpc": "2.0", "id": 1, "method": "abci_query", "params": {"data": "xyz"}})
+    post("POST error block_search bad query", {"jsonrpc": "2.0", "id": 1, "method": "block_search", "params": {"query": "block.height > 'x'"}})
+    ws = conns[1][0]
+    ws.call("long", "subscribe", {"query": "tm.event='Tx' AND app.key='" + "x" * 600 + "'"})
+    while (m := ws.recv()).get("id") != "long":
+        pass
+    out["ws subscribe query too long"] = (101, m)
     return out
 
 
@@ -303,10 +438,21 @@ def compatible(a, b):
 LITERAL_KEYS = {"code", "message", "jsonrpc", "type"}  # compared by value, not only encoding
 
 
+def masked(text):
+    """An error text with hashes, numbers and the nodes' own names masked."""
+    text = re.sub(r"test-chain-\w+", "<chain>", text)
+    text = re.sub(r"\b[0-9A-Fa-f]{16,}\b", "<hex>", text)
+    return re.sub(r"\d+", "<n>", text)
+
+
 def compare(a, b, path, diffs, literal=False):
     ta, tb = type(a).__name__, type(b).__name__
     if literal and isinstance(a, (str, int)) and not isinstance(a, bool) and a != b:
         diffs.append(f"{path}: {a!r} vs {b!r}")
+        return
+    if path.endswith(".error.data") and isinstance(a, str) and isinstance(b, str):
+        if masked(a) != masked(b):
+            diffs.append(f"{path}: {a!r} vs {b!r}")
         return
     if ta != tb:
         diffs.append(f"{path}: {describe(a)} vs {describe(b)}")
@@ -331,8 +477,8 @@ def describe(v):
     return "null" if v is None else type(v).__name__.replace("dict", "object").replace("list", "array")
 
 
-bal = scenario(BAL)
-cmt = scenario(CMT)
+bal = scenario(BAL, BAL_HOME)
+cmt = scenario(CMT, CMT_HOME)
 if SAVE:
     for name, res in (("ballot", bal), ("cometbft", cmt)):
         os.makedirs(os.path.join(SAVE, name), exist_ok=True)
