@@ -34,7 +34,6 @@ func runMain(m *testing.M) int {
 	return m.Run()
 }
 
-
 type validatorJSON struct {
 	Address     string `json:"address"`
 	VotingPower string `json:"voting_power"`
