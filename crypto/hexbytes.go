@@ -3,7 +3,6 @@ package crypto
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -29,19 +28,19 @@ func (hb HexBytes) MarshalJSON() ([]byte, error) {
 	return append(out, '"'), nil
 }
 
-// UnmarshalJSON decodes a quoted hex string (either case). It returns an
-// error naming the problem when data is not a JSON string or not valid hex.
+// UnmarshalJSON decodes a quoted hex string (either case). Its errors are CometBFT's, word for
+// word (RPC clients see them): "invalid hex string: <data>" when data is not a quoted string, and
+// encoding/hex's own error when the string is not valid hex.
 func (hb *HexBytes) UnmarshalJSON(data []byte) error {
 	if bytes.Equal(data, []byte("null")) {
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(data, &s); err != nil {
-		return fmt.Errorf("hex bytes: want a JSON string: %w", err)
+	if len(data) < 2 || data[0] != '"' || data[len(data)-1] != '"' {
+		return fmt.Errorf("invalid hex string: %s", data)
 	}
-	b, err := hex.DecodeString(s)
+	b, err := hex.DecodeString(string(data[1 : len(data)-1]))
 	if err != nil {
-		return fmt.Errorf("hex bytes: invalid hex %q: %w", s, err)
+		return err
 	}
 	*hb = b
 	return nil

@@ -53,9 +53,9 @@ func TestHexBytesUnmarshal(t *testing.T) {
 		{name: "lowercase", in: `"abcd"`, want: HexBytes{0xab, 0xcd}},
 		{name: "uppercase", in: `"ABCD"`, want: HexBytes{0xab, 0xcd}},
 		{name: "empty", in: `""`, want: HexBytes{}},
-		{name: "odd length", in: `"abc"`, wantErr: "invalid hex"},
-		{name: "not hex", in: `"zz"`, wantErr: "invalid hex"},
-		{name: "number", in: `12`, wantErr: "want a JSON string"},
+		{name: "odd length", in: `"abc"`, wantErr: "encoding/hex: odd length hex string"},
+		{name: "not hex", in: `"zz"`, wantErr: "encoding/hex: invalid byte: U+007A 'z'"},
+		{name: "number", in: `12`, wantErr: "invalid hex string: 12"},
 		{name: "unquoted", in: `abcd`, wantErr: "invalid character"},
 	}
 	for _, tc := range tests {

@@ -52,8 +52,8 @@ func (p *parser) query() ([]Condition, error) {
 		if errors.Is(err, errEOF) {
 			return conds, nil
 		}
-		if err != nil || tok.kind != tokAnd {
-			return nil, &SyntaxError{Offset: tok.pos, Reason: fmt.Sprintf("got %v, want %v", tok.kind, tokAnd)}
+		if err != nil || tok.kind != tokAnd { // CometBFT prints the wanted token as its number
+			return nil, &SyntaxError{Offset: tok.pos, Reason: fmt.Sprintf("got %v, want %d", tok.kind, tokAnd)}
 		}
 		if cond, err = p.condition(); err != nil {
 			return nil, err
