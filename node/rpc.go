@@ -98,6 +98,10 @@ func (n *Node) nodeInfo(key *p2p.NodeKey, st state.State) p2p.NodeInfo {
 
 // runRPC serves the RPC on every rpc.laddr address until ctx ends (nil) or a server fails.
 func (n *Node) runRPC(ctx context.Context, env *core.Environment) error {
+	if n.cfg.RPC.GRPCListenAddress != "" {
+		n.logger.With("module", "rpc").Error("rpc.grpc_laddr is set, but ballot does not serve CometBFT's deprecated gRPC broadcast API; use the JSON-RPC's broadcast_tx_* routes",
+			"grpc_laddr", n.cfg.RPC.GRPCListenAddress)
+	}
 	srv, err := n.listenRPC(env)
 	if err != nil {
 		return err
