@@ -101,13 +101,20 @@ func (c *MConnection) sendRoutine(ctx context.Context) error {
 			if more {
 				signal(c.sendWake) // come back after serving other events
 			}
-			if s.dirty && flushDue == nil {
-				if c.cfg.FlushThrottle == 0 {
-					if err := s.flush(); err != nil {
-						return err
-					}
-					break
+			// Nothing else to write: flush now, so that a message never waits for the
+			// throttle on an idle connection. While messages keep coming, the throttle bounds
+			// how long written bytes wait.
+			if s.dirty && (!more || c.cfg.FlushThrottle == 0) {
+				if err := s.flush(); err != nil {
+					return err
 				}
+				if flushDue != nil {
+					flushTimer.Stop()
+					flushDue = nil
+				}
+				break
+			}
+			if s.dirty && flushDue == nil {
 				if flushTimer == nil {
 					flushTimer = time.NewTimer(c.cfg.FlushThrottle)
 				} else {

@@ -376,7 +376,7 @@ func TestMConnectionStatus(t *testing.T) {
 		st, bst := a.mc.Status(), b.mc.Status()
 		// 15 bytes: prefix, Packet tag and length, PacketMsg{08 30 10 01 1a 06 "queued"}.
 		want := ChannelStatus{ID: 0x30, SendQueueCapacity: 1, Priority: 1, RecentlySent: 15}
-		if st.Duration != 1100*time.Millisecond || st.Channels[2] != want { // flush throttle + 1s
+		if st.Duration != time.Second || st.Channels[2] != want { // flushed at once, then 1s
 			t.Fatalf("after one message: %+v", st)
 		}
 		if st.SentBytes != 15 || bst.RecvBytes != 15 {
