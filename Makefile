@@ -60,3 +60,29 @@ tools:
 
 clean:
 	rm -rf $(BIN_DIR)
+
+## jepsen: one fault-test profile on real processes, report under build/fault-runs
+##         (PROFILE=quick|restarts|kill9|crash-all|partitions|negative-control; JEPSEN_FLAGS=-seed N ...)
+.PHONY: jepsen jepsen-quick
+PROFILE ?= quick
+jepsen:
+	$(GO) run ./test/jepsen/cmd -profile $(PROFILE) $(JEPSEN_FLAGS)
+
+## jepsen-quick: the fault tests `make test` runs (quick profile and negative control)
+jepsen-quick:
+	$(GO) test -race -count=1 -run 'TestQuickProfile|TestNegativeControl' -v ./test/jepsen/
+
+## bench: the standard benchmark (issue 9, scripts/bench): ballot, then CometBFT v0.38.26, each
+##        profile on a fresh 4-validator loopback network, then both side by side; results in
+##        build/bench (BENCH_PROFILES="fixed1000 step"; needs cometbft in $GOPATH/bin, jq, curl)
+.PHONY: bench bench-go
+BENCH_PROFILES ?= fixed1000 step
+bench:
+	scripts/bench/ballot.sh $(BENCH_PROFILES)
+	scripts/bench/cometbft.sh $(BENCH_PROFILES)
+	scripts/bench/compare.sh | tee "$${BENCH_OUT:-build/bench}/compare.txt"
+
+## bench-go: the hot-path Go benchmarks (BENCH_GO_FLAGS="-benchtime 2s -count 1 ...")
+BENCH_GO_PKGS ?= ./types/ ./state/ ./mempool/ ./consensus/wal/ ./rpc/core/ ./p2p/conn/ ./crypto/ed25519/
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem $(BENCH_GO_FLAGS) $(BENCH_GO_PKGS)

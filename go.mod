@@ -4,6 +4,8 @@ go 1.26.0
 
 require github.com/cosmos/gogoproto v1.7.2
 
+require github.com/anishathalye/porcupine v1.3.1
+
 require (
 	github.com/DataDog/zstd v1.4.5 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
