@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ballot-bft/ballot/config"
 	"github.com/ballot-bft/ballot/privval"
 	"github.com/ballot-bft/ballot/test/crash"
 )
@@ -259,6 +260,41 @@ func TestKilledAndWipedValidatorsRejoin(t *testing.T) {
 	for _, h := range hashes[1:] {
 		if h != hashes[0] {
 			t.Fatalf("the nodes disagree on block %d: %v", target, hashes)
+		}
+	}
+}
+
+// Validators that know only a seed node find each other through peer exchange and make blocks.
+func TestValidatorsFindEachOtherThroughASeed(t *testing.T) {
+	net := StartNetwork(t, ballotBin, 4, 1, func(nw *Network, i int, cfg *config.Config) {
+		cfg.P2P.PersistentPeers = ""
+		if i == 4 {
+			cfg.P2P.SeedMode = true
+			return
+		}
+		cfg.P2P.Seeds = nw.Nodes[4].Address(t)
+	})
+	net.WaitHeight(3)
+	for _, n := range net.Nodes[:4] {
+		var info struct {
+			NPeers string `json:"n_peers"`
+			Peers  []struct {
+				NodeInfo struct {
+					Moniker string `json:"moniker"`
+				} `json:"node_info"`
+			} `json:"peers"`
+		}
+		if err := n.Get(t.Context(), "/net_info", &info); err != nil {
+			t.Fatal(err)
+		}
+		validators := 0
+		for _, p := range info.Peers {
+			if p.NodeInfo.Moniker != "node4" {
+				validators++
+			}
+		}
+		if validators < 2 { // 2 of the 3 others suffice for blocks; the test waits for none
+			t.Errorf("%s is connected to %d other validators (%+v)", n.Name, validators, info.Peers)
 		}
 	}
 }

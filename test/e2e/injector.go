@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -72,15 +71,7 @@ func NewInjector(t testing.TB, chainID string, signerHome string, target *Node) 
 		<-inj.done
 	})
 
-	targetCfg, _, err := config.LoadFromHome(target.Home)
-	if err != nil {
-		t.Fatal(err)
-	}
-	targetKey, err := p2p.LoadNodeKey(targetCfg.NodeKeyFile())
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, err := p2p.ParseNetAddress(string(targetKey.ID()) + "@" + strings.TrimPrefix(targetCfg.P2P.ListenAddress, "tcp://"))
+	addr, err := p2p.ParseNetAddress(target.Address(t))
 	if err != nil {
 		t.Fatal(err)
 	}

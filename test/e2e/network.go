@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/ballot-bft/ballot/config"
+	"github.com/ballot-bft/ballot/p2p"
 )
 
 // Bound is the longest any wait of a test may take before it fails.
@@ -45,8 +46,9 @@ type Node struct {
 
 // StartNetwork writes a --local test network of validators and fulls (non-validating nodes) in
 // a temporary directory, on free loopback ports, with short block intervals, and starts every
-// node. The nodes are stopped when the test ends.
-func StartNetwork(t testing.TB, bin string, validators, fulls int) *Network {
+// node. configure, if given, may change each node's configuration before it starts (the homes of
+// every node exist by then). The nodes are stopped when the test ends.
+func StartNetwork(t testing.TB, bin string, validators, fulls int, configure ...func(nw *Network, i int, cfg *config.Config)) *Network {
 	t.Helper()
 	dir := t.TempDir()
 	basePort := freePorts(t, validators+fulls)
@@ -62,13 +64,22 @@ func StartNetwork(t testing.TB, bin string, validators, fulls int) *Network {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg.Consensus.TimeoutCommit = 300 * time.Millisecond
-		cfg.LogFormat = "plain"
-		if err := config.WriteConfigFile(config.ConfigFile(home), cfg); err != nil {
-			t.Fatal(err)
-		}
 		rpc := strings.Replace(cfg.RPC.ListenAddress, "tcp://", "http://", 1)
 		nw.Nodes = append(nw.Nodes, &Node{Name: fmt.Sprintf("node%d", i), Home: home, RPC: rpc})
+	}
+	for i, n := range nw.Nodes {
+		cfg, _, err := config.LoadFromHome(n.Home)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Consensus.TimeoutCommit = 300 * time.Millisecond
+		cfg.LogFormat = "plain"
+		for _, c := range configure {
+			c(nw, i, cfg)
+		}
+		if err := config.WriteConfigFile(config.ConfigFile(n.Home), cfg); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var genesis struct {
 		ChainID string `json:"chain_id"`
@@ -184,6 +195,20 @@ func (n *Node) WaitHeight(t testing.TB, height int64) {
 			t.Fatalf("%s did not commit height %d within %v (at %d)", n.Name, height, Bound, h)
 		}
 	}
+}
+
+// Address is the node's "id@host:port" p2p address.
+func (n *Node) Address(t testing.TB) string {
+	t.Helper()
+	cfg, _, err := config.LoadFromHome(n.Home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := p2p.LoadNodeKey(cfg.NodeKeyFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(key.ID()) + "@" + strings.TrimPrefix(cfg.P2P.ListenAddress, "tcp://")
 }
 
 // Height is the last height n committed.
