@@ -8,17 +8,19 @@
 # and then calls bench_main <sys> "$@".
 #
 # Environment:
-#   BENCH_NODES      validators (4)             BENCH_PORT_BASE  first port (46600)
+#   BENCH_NODES      validators (4)             BENCH_PORT_BASE  first port (32200)
 #   BENCH_OUT        results dir (build/bench)  BENCH_TRANSPORT  http-batch (http, websocket)
 #   BENCH_BATCH      txs per batch (10)         BENCH_MODE       async (sync)
 #   BENCH_CONNS      connections/endpoint (4)   BENCH_KEEP=1     keep the temp dir
 #   BENCH_LOAD_ARGS  extra ballot-load flags
+#   BENCH_ROUNDS=1   also time each height's consensus phases (roundtimes) -> <out>-rounds.*
+#   BENCH_PERF=1     also sample the nodes with perf (BENCH_PERF_FREQ Hz, 499) -> <out>-perf.*
 # Every wait is bounded; only processes started here are stopped, by PID.
 
 set -euo pipefail
 
 BENCH_NODES=${BENCH_NODES:-4}
-BENCH_PORT_BASE=${BENCH_PORT_BASE:-46600}
+BENCH_PORT_BASE=${BENCH_PORT_BASE:-32200}
 BENCH_TRANSPORT=${BENCH_TRANSPORT:-http-batch}
 BENCH_BATCH=${BENCH_BATCH:-10}
 BENCH_MODE=${BENCH_MODE:-async}
@@ -28,6 +30,7 @@ BENCH_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BENCH_OUT=${BENCH_OUT:-$BENCH_REPO/build/bench}
 
 BENCH_PIDS=()
+BENCH_OBSERVERS=()
 BENCH_DIR=""
 
 bench_log() { printf '%s bench: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -82,6 +85,8 @@ bench_stop() {
 }
 
 bench_cleanup() {
+  local pid
+  for pid in "${BENCH_OBSERVERS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
   bench_stop
   if [ -n "$BENCH_DIR" ] && [ "${BENCH_KEEP:-0}" != 1 ]; then rm -rf "$BENCH_DIR"; fi
   if [ -n "$BENCH_DIR" ] && [ "${BENCH_KEEP:-0}" = 1 ]; then bench_log "kept $BENCH_DIR"; fi
@@ -132,13 +137,52 @@ bench_run() {
   label="$("${sys}_label")"
   out="$BENCH_OUT/$sys-$profile"
   bench_log "$sys/$profile: $label"
+  bench_observe_start "$out" "$label"
   # shellcheck disable=SC2046,SC2086
   "$BENCH_DIR/ballot-load" --endpoints "$(bench_endpoints)" --size 250 \
     --transport "$BENCH_TRANSPORT" --batch "$BENCH_BATCH" --mode "$BENCH_MODE" --connections "$BENCH_CONNS" \
     --proc "$procs" --label "$label" --json "$out.json" --plot "$out.svg" \
     $(bench_profile "$profile") $BENCH_LOAD_ARGS | tee "$out.txt"
+  bench_observe_stop "$out"
   bench_stop
   bench_log "$sys/$profile: wrote $out.json $out.svg $out.txt"
+}
+
+# bench_observe_start OUT LABEL: with BENCH_ROUNDS=1, watch every node's consensus events
+# (roundtimes) into OUT-rounds.{json,txt}; with BENCH_PERF=1, sample the nodes' stacks with
+# perf into OUT-perf.data. Both run until bench_observe_stop.
+bench_observe_start() {
+  local pids
+  if [ "${BENCH_ROUNDS:-0}" = 1 ]; then
+    "$BENCH_DIR/roundtimes" --endpoints "$(bench_endpoints)" --duration 0 --label "$2" \
+      --json "$1-rounds.json" >"$1-rounds.txt" 2>&1 &
+    BENCH_OBSERVERS+=("$!")
+  fi
+  if [ "${BENCH_PERF:-0}" = 1 ]; then
+    pids=$(IFS=,; echo "${BENCH_PIDS[*]}")
+    perf record -F "${BENCH_PERF_FREQ:-499}" -g -p "$pids" -o "$1-perf.data" >"$1-perf.log" 2>&1 &
+    BENCH_OBSERVERS+=("$!")
+  fi
+}
+
+# bench_observe_stop OUT: stop the observers (SIGINT, by PID) and summarize the perf samples.
+bench_observe_stop() {
+  local pid i
+  for pid in "${BENCH_OBSERVERS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+  for pid in "${BENCH_OBSERVERS[@]}"; do
+    for ((i = 0; i < 300; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  BENCH_OBSERVERS=()
+  if [ "${BENCH_ROUNDS:-0}" = 1 ]; then bench_log "wrote $1-rounds.json $1-rounds.txt"; fi
+  if [ "${BENCH_PERF:-0}" = 1 ] && [ -s "$1-perf.data" ]; then
+    perf report -i "$1-perf.data" --stdio --no-children --sort symbol --percent-limit 0.3 \
+      >"$1-perf-self.txt" 2>/dev/null || true
+    perf report -i "$1-perf.data" --stdio --children --sort symbol --percent-limit 2 -g none \
+      >"$1-perf-children.txt" 2>/dev/null || true
+    bench_log "wrote $1-perf.data $1-perf-self.txt $1-perf-children.txt"
+  fi
 }
 
 # bench_main SYS [PROFILE...]: build ballot-load, then run each profile (default: fixed500 step).
@@ -152,6 +196,10 @@ bench_main() {
   trap 'exit 130' INT TERM
   mkdir -p "$BENCH_OUT"
   (cd "$BENCH_REPO" && go build -o "$BENCH_DIR/ballot-load" ./cmd/ballot-load)
+  if [ "${BENCH_ROUNDS:-0}" = 1 ]; then
+    (cd "$BENCH_REPO" && go build -o "$BENCH_DIR/roundtimes" ./scripts/bench/roundtimes)
+  fi
+  if [ "${BENCH_PERF:-0}" = 1 ]; then command -v perf >/dev/null || bench_die "BENCH_PERF=1 needs perf"; fi
   if [ $# -eq 0 ]; then set -- fixed500 step; fi
   for p in "$@"; do bench_profile "$p" >/dev/null; done
   for p in "$@"; do bench_run "$sys" "$p"; done
