@@ -1,6 +1,10 @@
 package core
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ballot-bft/ballot/types"
+)
 
 // enterCommit commits the block with +2/3 precommits in commitRound (Algorithm 1, line 49), once
 // the block itself is in.
@@ -70,12 +74,14 @@ func (m *Machine) onCommitted(in Committed) {
 		panic(fmt.Sprintf("consensus: committed height %d, but the next height is %d", m.h.Height, in.Next.Height))
 	}
 	precommits := m.votes.precommits(m.commitRound)
+	claims := m.votes.claimsOf(m.commitRound, types.PrecommitType)
 	commitTime := m.commitTime
 	next := in.Next
 	next.CommitTime = commitTime
 	if err := m.resetToHeight(next, precommits); err != nil {
 		panic(fmt.Sprintf("consensus: next height: %v", err))
 	}
+	m.lastCommitClaims = claims
 	m.newStep()
 	m.scheduleRound0()
 }

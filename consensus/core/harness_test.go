@@ -21,7 +21,7 @@ const testChainID = "test-chain"
 var genesisTime = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	cfg    Config
 	keys   map[string]crypto.PrivKey // by address
 	vals   *types.ValidatorSet
@@ -54,7 +54,7 @@ type harness struct {
 // newHarness makes a network of n equal-power validators; "us" is the proposer of round
 // ourRound at height 1. With n equal validators the proposers of rounds 0..n-1 are all different,
 // so ourRound = n-1 makes us a validator that proposes none of the rounds before it.
-func newHarness(t *testing.T, n int, ourRound int32) *harness {
+func newHarness(t testing.TB, n int, ourRound int32) *harness {
 	t.Helper()
 	h := &harness{
 		t:              t,

@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/ballot-bft/ballot/types"
 )
@@ -26,6 +27,19 @@ type heightVoteSet struct {
 	round           int32 // the highest round set up by setRound
 	rounds          map[int32]*roundVotes
 	peerCatchupRnds map[PeerID][]int32
+
+	// claims holds the peers' +2/3 claims by vote set; each inner map is replaced, never
+	// changed, when a claim is added, so views may share it.
+	claims map[voteSetKey]map[PeerID]types.BlockID
+
+	// The views of the vote sets (view.go): built again only after a change.
+	setViews map[voteSetKey][]*types.Vote // each set's votes by index; a missing entry is stale
+	views    []RoundVotes                 // every round's view, in round order; nil when stale
+}
+
+type voteSetKey struct {
+	round int32
+	typ   types.SignedMsgType
 }
 
 type roundVotes struct {
@@ -40,6 +54,8 @@ func newHeightVoteSet(chainID string, height int64, vals *types.ValidatorSet, ex
 		extensions:      extensions,
 		rounds:          make(map[int32]*roundVotes),
 		peerCatchupRnds: make(map[PeerID][]int32),
+		claims:          make(map[voteSetKey]map[PeerID]types.BlockID),
+		setViews:        make(map[voteSetKey][]*types.Vote),
 	}
 	h.addRound(0)
 	return h
@@ -57,6 +73,7 @@ func (h *heightVoteSet) addRound(r int32) {
 		prevotes:   types.NewVoteSet(h.chainID, h.height, r, types.PrevoteType, h.validators),
 		precommits: precommits,
 	}
+	h.views = nil
 }
 
 // setRound tracks every round up to r.
@@ -84,6 +101,8 @@ func (h *heightVoteSet) addVote(vote *types.Vote, peer PeerID) (bool, error) {
 		h.peerCatchupRnds[peer] = append(rounds, vote.Round)
 		set = h.voteSet(vote.Round, vote.Type)
 	}
+	// Even a vote that is not added may change which vote of a validator counts.
+	h.changed(vote.Round, vote.Type)
 	return set.AddVote(vote)
 }
 
@@ -124,5 +143,21 @@ func (h *heightVoteSet) setPeerMaj23(r int32, t types.SignedMsgType, peer PeerID
 	if set == nil {
 		return nil
 	}
-	return set.SetPeerMaj23(string(peer), id)
+	if err := set.SetPeerMaj23(string(peer), id); err != nil {
+		return err
+	}
+	key := voteSetKey{r, t}
+	if _, ok := h.claims[key][peer]; !ok {
+		claims := make(map[PeerID]types.BlockID, len(h.claims[key])+1)
+		maps.Copy(claims, h.claims[key])
+		claims[peer] = id
+		h.claims[key] = claims
+	}
+	return nil
+}
+
+// claimsOf returns the claims made for round r's votes of type t, by peer; nil if there are none.
+// The map must not be modified.
+func (h *heightVoteSet) claimsOf(r int32, t types.SignedMsgType) map[PeerID]types.BlockID {
+	return h.claims[voteSetKey{r, t}]
 }

@@ -23,6 +23,9 @@ type Machine struct {
 	validators     *types.ValidatorSet // a copy, with proposer priorities advanced to round
 	lastValidators *types.ValidatorSet
 	lastCommit     *types.VoteSet // precommits of the previous height; nil at the initial height
+	// lastCommitClaims are the peers' +2/3 claims for lastCommit, made while that height was
+	// decided here; nil after a restart.
+	lastCommitClaims map[PeerID]types.BlockID
 
 	proposal           *types.Proposal
 	proposalBlock      *types.Block
@@ -50,6 +53,8 @@ type Machine struct {
 
 	now time.Time // the time of the Step in progress
 	out []Action  // actions of the Step in progress
+
+	cache viewCache // pieces of the last View that are still current (view.go)
 }
 
 // New returns a machine for the height h, in step NewHeight. Call Start to schedule round 0.
@@ -82,6 +87,7 @@ func (m *Machine) resetToHeight(h Height, ownLastCommit *types.VoteSet) error {
 	m.validators = h.Validators.Copy()
 	m.lastValidators = h.LastValidators
 	m.lastCommit = lastCommit
+	m.lastCommitClaims = nil
 	m.proposal, m.proposalBlock, m.proposalBlockParts = nil, nil, nil
 	m.lockedRound, m.lockedBlock, m.lockedBlockParts = -1, nil, nil
 	m.validRound, m.validBlock, m.validBlockParts = -1, nil, nil

@@ -17,6 +17,7 @@ func (m *Machine) onVote(in VoteMessage) {
 			return
 		}
 		added, err := m.lastCommit.AddVote(vote)
+		m.cache.lastCommitStale = true
 		if err != nil {
 			m.reject(in.From, err)
 			return

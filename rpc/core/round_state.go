@@ -62,7 +62,7 @@ type VoteSetSummary struct {
 }
 
 // PartSetSummary is a block part set as CometBFT renders one: "count/total" and the bit array of
-// the parts held.
+// the parts held, as a BitArray's JSON ("x_x", without the "BA{3:…}" of its String form).
 type PartSetSummary struct {
 	CountTotal    string `json:"count/total"`
 	PartsBitArray string `json:"parts_bit_array"`
@@ -152,7 +152,7 @@ func SummarizeParts(have []bool) *PartSetSummary {
 	}
 	return &PartSetSummary{
 		CountTotal:    fmt.Sprintf("%d/%d", count, len(have)),
-		PartsBitArray: bitArrayString(have),
+		PartsBitArray: bitString(have),
 	}
 }
 
@@ -186,10 +186,16 @@ func renderVotes(votes []*types.Vote, vals *types.ValidatorSet) ([]string, strin
 	return strs, fmt.Sprintf("%s %d/%d = %.2f", bitArrayString(voted), sum, total, frac)
 }
 
-// bitArrayString writes bits as CometBFT's BitArray does: BA{<size>:<x for set, _ for unset>}.
+// bitArrayString writes bits as CometBFT's BitArray.String does: BA{<size>:<bits>}, the bits as
+// bitString writes them.
 func bitArrayString(bits []bool) string {
+	return fmt.Sprintf("BA{%d:%s}", len(bits), bitString(bits))
+}
+
+// bitString writes bits as CometBFT's BitArray JSON does (unquoted): x for set, _ for unset.
+func bitString(bits []bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "BA{%d:", len(bits))
+	b.Grow(len(bits))
 	for _, set := range bits {
 		if set {
 			b.WriteByte('x')
@@ -197,7 +203,6 @@ func bitArrayString(bits []bool) string {
 			b.WriteByte('_')
 		}
 	}
-	b.WriteByte('}')
 	return b.String()
 }
 

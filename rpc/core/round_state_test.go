@@ -51,7 +51,7 @@ func TestRoundStateRendering(t *testing.T) {
 		`{"round":0,"prevotes":["nil-Vote"],"prevotes_bit_array":"BA{1:_} 0/10 = 0.00","precommits":["nil-Vote"],"precommits_bit_array":"BA{1:_} 0/10 = 0.00"}` {
 		t.Errorf("round votes: %s", js)
 	}
-	if js, _ := cmtjson.Marshal(SummarizeParts([]bool{true, false, true})); string(js) != `{"count/total":"2/3","parts_bit_array":"BA{3:x_x}"}` {
+	if js, _ := cmtjson.Marshal(SummarizeParts([]bool{true, false, true})); string(js) != `{"count/total":"2/3","parts_bit_array":"x_x"}` {
 		t.Errorf("parts: %s", js)
 	}
 
