@@ -45,7 +45,8 @@ type Driver struct {
 	inbox chan PeerMessage
 
 	// Owned by the Run goroutine.
-	replaying bool // feeding the WAL of the current height back after a restart
+	replaying bool         // feeding the WAL of the current height back after a restart
+	answers   []core.Input // answers to the machine's requests, not yet fed; first in front
 	state     state.State
 	machine   *core.Machine
 	ticker    *ticker
@@ -135,6 +136,15 @@ func (d *Driver) publish(s *Snapshot) {
 // Run replays the WAL of the current height, then runs consensus until ctx is done or something
 // fails that the node cannot continue after (a broken application connection, a failed disk
 // write). It returns nil when ctx is canceled.
+//
+// Every input is one step of the machine, and a snapshot is published after each: the answers
+// to the machine's requests (its own signed messages, the block it asked for, the application's
+// verdict, the next height after a commit) are queued and fed one per loop turn, before any
+// other input, as the core's contract asks. The exception is Committed, the answer to a
+// decided block: inputs that are ready then may go first (the machine buffers them until the
+// commit is done, and they are logged after the height's end marker, so a replay sees them in
+// the same order). So a chain that never waits — one validator with skip_timeout_commit —
+// still serves its peers, its timeouts and a stop.
 func (d *Driver) Run(ctx context.Context) error {
 	d.ctx = ctx
 	d.ticker = newTicker()
@@ -159,24 +169,19 @@ func (d *Driver) Run(ctx context.Context) error {
 	if err := d.catchupReplay(); err != nil {
 		return err
 	}
-	if err := d.handle(d.machine.Start(d.now())); err != nil {
-		return err
+	if d.state.LastBlockHeight < height.Height {
+		// Round 0 of the height. (If the replay committed it, the machine schedules the next
+		// height's round 0 itself when the queued Committed answer reaches it.)
+		if err := d.carryOut(d.machine.Start(d.now())); err != nil {
+			return err
+		}
 	}
 	d.publishView()
 
 	for {
-		var err error
-		select {
-		case <-ctx.Done():
+		err := d.next(ctx)
+		if errors.Is(err, errStopped) {
 			return nil
-		case msg := <-d.inbox:
-			err = d.input(msg, logWAL)
-		case <-d.ticker.C():
-			if fired, ok := d.ticker.fired(); ok {
-				err = d.input(fired, logWAL)
-			}
-		case <-d.txs:
-			err = d.input(core.TxsAvailable{}, skipWAL)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -188,6 +193,42 @@ func (d *Driver) Run(ctx context.Context) error {
 	}
 }
 
+// errStopped reports that Run's context is done.
+var errStopped = errors.New("consensus: stopped")
+
+// next feeds the next input: a queued answer, or whatever arrives first.
+func (d *Driver) next(ctx context.Context) error {
+	if len(d.answers) > 0 {
+		if _, committed := d.answers[0].(core.Committed); !committed {
+			if ctx.Err() != nil {
+				return errStopped
+			}
+			return d.feed(d.popAnswer())
+		}
+	}
+	var wait <-chan struct{} // blocks in select when no answer waits; a closed channel otherwise
+	if len(d.answers) > 0 {
+		wait = closedChan
+	}
+	select {
+	case <-ctx.Done():
+		return errStopped
+	case msg := <-d.inbox:
+		return d.input(msg, logWAL)
+	case <-d.ticker.C():
+		if fired, ok := d.ticker.fired(); ok {
+			return d.input(fired, logWAL)
+		}
+		return nil
+	case <-d.txs:
+		return d.input(core.TxsAvailable{}, skipWAL)
+	case <-wait:
+		return d.feed(d.popAnswer())
+	}
+}
+
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
 type walMode int
 
 const (
@@ -195,19 +236,26 @@ const (
 	skipWAL                // replayed from the WAL, already logged, or not a logged input
 )
 
-// input feeds one input (written to the WAL first, per mode) and everything its actions answer.
+// input feeds one input from outside the machine (a peer, the ticker, the mempool, the WAL),
+// written to the WAL first per mode.
 func (d *Driver) input(in core.Input, mode walMode) error {
 	if mode == logWAL {
 		if err := d.writeInput(in, false); err != nil {
 			return err
 		}
 	}
-	return d.handle(d.machine.Step(d.now(), in))
+	return d.feed(in)
 }
 
-// handle carries out the actions of one step in order, then feeds back the answers to its
-// requests, in order, before any other input (each answer's own actions are handled the same way).
-func (d *Driver) handle(actions []core.Action) error {
+// feed steps the machine with in and carries out the actions.
+func (d *Driver) feed(in core.Input) error {
+	return d.carryOut(d.machine.Step(d.now(), in))
+}
+
+// carryOut carries out the actions of one step in order and queues the answers to its requests,
+// in order, ahead of the answers still queued: answers are fed depth first, as if each request
+// were a synchronous call.
+func (d *Driver) carryOut(actions []core.Action) error {
 	var answers []core.Input
 	for _, a := range actions {
 		ans, err := d.execute(a)
@@ -216,12 +264,17 @@ func (d *Driver) handle(actions []core.Action) error {
 		}
 		answers = append(answers, ans...)
 	}
-	for _, ans := range answers {
-		if err := d.handle(d.machine.Step(d.now(), ans)); err != nil {
-			return err
-		}
+	if len(answers) > 0 {
+		d.answers = append(answers, d.answers...)
 	}
 	return nil
+}
+
+func (d *Driver) popAnswer() core.Input {
+	in := d.answers[0]
+	d.answers[0] = nil
+	d.answers = d.answers[1:]
+	return in
 }
 
 // execute carries out one action and returns the inputs that answer it.

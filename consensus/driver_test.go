@@ -2,12 +2,15 @@ package consensus
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/ballot-bft/ballot/consensus/core"
 	"github.com/ballot-bft/ballot/crypto/tmhash"
+	"github.com/ballot-bft/ballot/state"
 	"github.com/ballot-bft/ballot/types"
 )
 
@@ -80,6 +83,106 @@ func TestPeerMaj23IsReplayed(t *testing.T) {
 		})
 		if polkaFor(y)(cd.Snapshot()) {
 			t.Fatal("y has a polka without the claim: the test does not test the claim")
+		}
+	})
+}
+
+// applyWatch is an executor that checks, each time a block is executed, that the driver's
+// published snapshot is current (the view at the block's height, the state just before it),
+// and stops the driver after stopAt blocks.
+type applyWatch struct {
+	Executor
+	driver  *runningDriver
+	stopAt  int64
+	applied int64
+	stale   []string
+}
+
+func (w *applyWatch) ApplyVerifiedBlock(ctx context.Context, st state.State, id types.BlockID, block *types.Block) (state.State, error) {
+	snap := w.driver.Snapshot()
+	if snap.View == nil || snap.View.HRS.Height != block.Height || snap.State.LastBlockHeight != block.Height-1 {
+		w.stale = append(w.stale, fmt.Sprintf("executing block %d, the published snapshot has state %d and view %v",
+			block.Height, snap.State.LastBlockHeight, snap.HRS))
+	}
+	next, err := w.Executor.ApplyVerifiedBlock(ctx, st, id, block)
+	if w.applied++; w.applied == w.stopAt {
+		w.driver.cancel()
+	}
+	return next, err
+}
+
+// With skip_timeout_commit a single validator goes from one height to the next without ever
+// waiting: every input still ends in a published snapshot, and a stop is honoured.
+func TestSkipTimeoutCommitPublishesEveryStep(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := testConfig()
+		cfg.SkipTimeoutCommit = true
+		c := newTestChain(t, 1, cfg)
+		watch := &applyWatch{stopAt: 5}
+		c.wrapExec = func(e Executor) Executor { watch.Executor = e; return watch }
+		c.started = func(r *runningDriver) { watch.driver = r }
+		d := c.start()
+		if err := <-d.done; err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		d.done <- nil
+		if len(watch.stale) > 0 {
+			t.Fatalf("stale snapshots:\n%v", watch.stale)
+		}
+		if watch.applied != 5 {
+			t.Fatalf("%d blocks executed, want 5 before the stop", watch.applied)
+		}
+		if got := d.Snapshot().State.LastBlockHeight; got != 5 {
+			t.Fatalf("the last snapshot has state %d, want 5", got)
+		}
+	})
+}
+
+// failSave is a block store that fails to save block failAt once, as a node that crashes
+// before the block is durable.
+type failSave struct {
+	BlockStore
+	failAt int64
+	failed bool
+}
+
+var errDiskGone = errors.New("disk gone")
+
+func (f *failSave) SaveBlock(block *types.Block, parts *types.PartSet, seen *types.Commit) error {
+	if block.Height == f.failAt && !f.failed {
+		f.failed = true
+		return errDiskGone
+	}
+	return f.BlockStore.SaveBlock(block, parts, seen)
+}
+
+// When the WAL replay itself decides the height (the node stopped before the block was saved),
+// the replay hands over to the run loop once the block is committed: with skip_timeout_commit a
+// single validator then goes on making blocks, publishing as it goes, instead of staying inside
+// the replay forever.
+func TestReplayThatCommitsHandsOverToRun(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := testConfig()
+		cfg.SkipTimeoutCommit = true
+		c := newTestChain(t, 1, cfg)
+		store := &failSave{failAt: 3}
+		c.wrapBlocks = func(b BlockStore) BlockStore { store.BlockStore = b; return store }
+		d := c.start()
+		d.done <- <-d.done // wait for Run to fail, leaving its error to stop
+		if err := d.stop(); !errors.Is(err, errDiskGone) {
+			t.Fatalf("Run: %v, want the failed save of block 3", err)
+		}
+		if h := c.blocks.Height(); h != 2 {
+			t.Fatalf("block store at %d after the failed save, want 2", h)
+		}
+
+		restarted := c.start()
+		restarted.waitView(t, time.Minute, "height 6 committed", func(s *Snapshot) bool { return s.State.LastBlockHeight >= 6 })
+		if err := restarted.stop(); err != nil {
+			t.Fatal(err)
+		}
+		if h := c.blocks.Height(); h < 6 {
+			t.Fatalf("block store at %d, want 6 or more", h)
 		}
 	})
 }

@@ -110,10 +110,26 @@ func (d *Driver) catchupReplay() error {
 		if err := d.input(in, skipWAL); err != nil {
 			return err
 		}
+		if err := d.feedAnswers(height); err != nil {
+			return err
+		}
 		replayed++
 	}
 	if replayed > 0 {
 		d.logger.Info("replayed the WAL", "height", height, "records", replayed)
+	}
+	return nil
+}
+
+// feedAnswers feeds the queued answers (and the answers to those) while the machine is still at
+// height, so that each replayed record finds the machine where it was when the record was
+// written. Once the height is committed the rest is left to Run: a chain that never waits
+// (skip_timeout_commit) would otherwise never leave the replay.
+func (d *Driver) feedAnswers(height int64) error {
+	for len(d.answers) > 0 && d.state.LastBlockHeight < height {
+		if err := d.feed(d.popAnswer()); err != nil {
+			return err
+		}
 	}
 	return nil
 }
