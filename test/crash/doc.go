@@ -19,9 +19,11 @@
 // replay), the validator never signs two different messages at one height/round/step, and
 // nothing durable goes backwards.
 //
-// When the node serves its RPC, every run also submits kvstore transactions with
+// With Options.TxWorkers > 0 every run also submits kvstore transactions to the node's RPC with
 // broadcast_tx_commit; each one acknowledged as committed must stay in its block and in the
-// application afterwards. Without an RPC the results say "txs: no RPC".
+// application afterwards. A clean run goes on until at least one of its own transactions is
+// acknowledged (see RunUntilHeight), so every crash after it can lose something acknowledged,
+// and a scenario in which nothing was acknowledged fails.
 //
 // TestCrashPoints runs every point at hit counts 1 and 3 (1 with -short), a torn-WAL scenario
 // and a few crash-while-recovering scenarios, within about a minute on two cores; -crash.seed

@@ -185,10 +185,17 @@ func (h *Home) RunUntilCrash(ctx context.Context, spec string) (Run, error) {
 	return run, nil
 }
 
+// TxHeights bounds how many heights past its target a run with a transaction load goes on
+// waiting for its first acknowledged transaction.
+const TxHeights = 30
+
 // RunUntilHeight starts the node without a crash point, waits until it logs a committed block
-// of at least height, stops it with SIGTERM and waits for a clean exit. It is an error if the
-// node exits by itself, exits uncleanly after the signal, or doesn't get there before ctx is
-// done (it is then killed).
+// of at least height — and, when the home submits transactions, until the RPC acknowledged one
+// of this run's transactions as committed, so that every resumed run leaves a transaction for
+// the next crash to lose — then stops it with SIGTERM and waits for a clean exit. It is an
+// error if the node exits by itself, exits uncleanly after the signal, commits TxHeights heights
+// past height without acknowledging a transaction, or doesn't get there before ctx is done (it
+// is then killed).
 func (h *Home) RunUntilHeight(ctx context.Context, height int64) (Run, error) {
 	run := Run{LogFile: h.nextLogFile()}
 	cmd, w, stderr, done, err := h.start("", run.LogFile)
@@ -197,8 +204,22 @@ func (h *Home) RunUntilHeight(ctx context.Context, height int64) (Run, error) {
 	}
 	stopLoad := h.startLoad(ctx, w)
 	defer stopLoad()
-	for w.lastHeight() < height {
+	var acks <-chan struct{}
+	needAck := func() bool { return false }
+	if h.load != nil {
+		acks = h.load.acks()
+		before := h.load.ackCount()
+		needAck = func() bool { return h.load.ackCount() == before }
+	}
+	for w.lastHeight() < height || needAck() {
+		if last := w.lastHeight(); last >= height+TxHeights {
+			_ = cmd.Process.Kill()
+			run = h.finish(run, w, stderr, <-done)
+			return run, fmt.Errorf("the RPC acknowledged none of this run's transactions by height %d (%d heights past %d); log %s",
+				last, last-height, height, run.LogFile)
+		}
 		select {
+		case <-acks:
 		case <-w.progress:
 		case exitErr := <-done:
 			run = h.finish(run, w, stderr, exitErr)

@@ -31,20 +31,35 @@ type txLoad struct {
 	workers int
 	client  *http.Client
 
-	mu       sync.Mutex
-	seq      int
-	acked    []AckedTx
-	answered int // requests the RPC answered at all
-	failed   int // requests refused, timed out or cut off by a crash
+	ackSignal chan struct{} // receives (without blocking the sender) after every acknowledgement
+
+	mu         sync.Mutex
+	seq        int
+	acked      []AckedTx
+	ackedTotal int // acknowledgements ever, including those already taken
+	answered   int // requests the RPC answered at all
+	failed     int // requests refused, timed out or cut off by a crash
 }
 
 func newTxLoad(rpcAddr, prefix string, workers int) *txLoad {
 	return &txLoad{
-		url:     "http://" + strings.TrimPrefix(rpcAddr, "tcp://"),
-		prefix:  prefix,
-		workers: workers,
-		client:  &http.Client{},
+		url:       "http://" + strings.TrimPrefix(rpcAddr, "tcp://"),
+		prefix:    prefix,
+		workers:   workers,
+		client:    &http.Client{},
+		ackSignal: make(chan struct{}, 1),
 	}
+}
+
+// acks returns a channel that receives after acknowledgements (at most one waiting signal for
+// any number of them); ackCount tells how many there were.
+func (l *txLoad) acks() <-chan struct{} { return l.ackSignal }
+
+// ackCount returns how many transactions were acknowledged as committed so far.
+func (l *txLoad) ackCount() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ackedTotal
 }
 
 // run submits transactions until ctx is done. When the RPC can't be reached (the node is
@@ -87,6 +102,11 @@ func (l *txLoad) submit(ctx context.Context) bool {
 	if height > 0 {
 		tx.Height = height
 		l.acked = append(l.acked, tx)
+		l.ackedTotal++
+		select {
+		case l.ackSignal <- struct{}{}:
+		default:
+		}
 	}
 	return true
 }

@@ -90,6 +90,14 @@ func TestTxLoadRecordsAcknowledgedTxs(t *testing.T) {
 	if len(acked) == 0 || len(acked) > (len(sent)+1)/2 {
 		t.Fatalf("%d acknowledged of %d sent", len(acked), len(sent))
 	}
+	if n := load.ackCount(); n != len(acked) {
+		t.Errorf("ackCount %d, but %d were acknowledged", n, len(acked))
+	}
+	select {
+	case <-load.acks():
+	default:
+		t.Error("no acknowledgement was signalled")
+	}
 	for _, a := range acked {
 		if a.Height != 7 || !slices.Contains(sent, a.Tx()) || a.Value != "v"+strings.TrimPrefix(a.Key, "k-") {
 			t.Errorf("acknowledged %+v is not what was sent", a)
@@ -120,5 +128,8 @@ func TestTxLoadRecordsAcknowledgedTxs(t *testing.T) {
 	<-done
 	if _, _, failedNow := load.take(); failedNow < failed+3 {
 		t.Errorf("failed requests %d → %d; want every worker to have failed at least once", failed, failedNow)
+	}
+	if n := load.ackCount(); n != len(acked) {
+		t.Errorf("ackCount went from %d to %d without an acknowledgement", len(acked), n)
 	}
 }
