@@ -168,16 +168,19 @@ func TestEquivocationEndsUpInABlock(t *testing.T) {
 	}
 
 	inj := NewInjector(t, net.ChainID, culprit.Home, target)
-	// Right after the target commits a height it waits for the next one: a prevote for round 0
-	// of that height sits in its vote set until the culprit's own prevote conflicts with it.
+	// Once the target holds the culprit's round-0 prevote of its current height, a second,
+	// different prevote of the culprit conflicts with it. (Sent earlier, the second one would be
+	// the one held, and peers would never send the culprit's own: they gossip by validator index.)
 	var evidenceHeight int64
-	for h := target.Height(); evidenceHeight == 0; h++ {
-		if h > target.Height()+20 {
-			t.Fatal("no block held evidence of the equivocation")
+	first := inj.NextHeight(t, 0)
+	for h := first; evidenceHeight == 0; h = inj.NextHeight(t, h) {
+		if h > first+20 {
+			t.Fatalf("no block of heights %d-%d held evidence of the equivocation", first, h)
 		}
-		target.WaitHeight(t, h)
-		inj.Prevote(t, h+1, index)
-		evidenceHeight = findEvidence(t, target, h, addr)
+		if inj.WaitPrevote(t, h, index) {
+			inj.Prevote(t, h, index)
+		}
+		evidenceHeight = findEvidence(t, target, h-1, addr)
 	}
 	t.Logf("evidence of %s committed in block %d", addr, evidenceHeight)
 

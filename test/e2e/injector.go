@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -14,12 +15,16 @@ import (
 	"github.com/ballot-bft/ballot/p2p/conn"
 	"github.com/ballot-bft/ballot/privval"
 	consensuspb "github.com/ballot-bft/ballot/proto/tendermint/consensus"
+	tmproto "github.com/ballot-bft/ballot/proto/tendermint/types"
 	"github.com/ballot-bft/ballot/types"
 	"github.com/ballot-bft/ballot/version"
 )
 
-// voteChannel is the consensus reactor's vote channel (p2p.md §6).
-const voteChannel = byte(0x22)
+// The consensus reactor's State and Vote channels (p2p.md §6).
+const (
+	stateChannel = byte(0x20)
+	voteChannel  = byte(0x22)
+)
 
 // Injector is a peer that joins a network through ballot's own p2p stack and sends votes signed
 // with a validator's key, as an equivocating validator would.
@@ -57,7 +62,7 @@ func NewInjector(t testing.TB, chainID string, signerHome string, target *Node) 
 	}
 	cfg := config.DefaultP2PConfig()
 	cfg.AllowDuplicateIP, cfg.AddrBookStrict = true, false
-	peers := &peerSet{}
+	peers := newPeerSet()
 	sw, err := p2p.NewSwitch(cfg, key, info, transport, log.NewNop())
 	if err != nil {
 		t.Fatal(err)
@@ -86,6 +91,25 @@ func NewInjector(t testing.TB, chainID string, signerHome string, target *Node) 
 		t.Fatalf("the injector could not join %s: %v", target.Name, err)
 	}
 	return inj
+}
+
+// NextHeight waits until the target enters a height above after (it announces each new height to
+// its peers), and returns that height.
+func (inj *Injector) NextHeight(t testing.TB, after int64) int64 {
+	return inj.peers.nextHeight(t, after)
+}
+
+// WaitPrevote waits until the target announces that it holds the round-0 prevote of the validator
+// at index at height, or has moved past height; it reports whether it holds the prevote.
+func (inj *Injector) WaitPrevote(t testing.TB, height int64, index int32) bool {
+	t.Helper()
+	s := inj.peers
+	var held bool
+	s.waitFor(t, fmt.Sprintf("validator %d's prevote at height %d", index, height), func() bool {
+		held = s.prevotes[hasVote{height, index}]
+		return held || s.height > height
+	})
+	return held
 }
 
 // Prevote sends the target a prevote for a random block at height and round 0, signed by the
@@ -119,19 +143,93 @@ func (inj *Injector) Prevote(t testing.TB, height int64, index int32) {
 	}
 }
 
-// peerSet is the injector's reactor: it speaks on the vote channel only and ignores what it
-// receives.
+// peerSet is the injector's reactor: it follows the target's position on the State channel
+// (NewRoundStep) and speaks on the Vote channel; it ignores everything else.
 type peerSet struct {
-	mu    sync.Mutex
-	peers []p2p.Peer
+	mu       sync.Mutex
+	peers    []p2p.Peer
+	height   int64            // the highest height the target announced
+	prevotes map[hasVote]bool // the round-0 prevotes the target announced it holds
+	changed  chan struct{}    // closed when height or prevotes change, then replaced
+}
+
+// hasVote names a round-0 prevote: its height and validator index.
+type hasVote struct {
+	height int64
+	index  int32
+}
+
+func newPeerSet() *peerSet {
+	return &peerSet{prevotes: map[hasVote]bool{}, changed: make(chan struct{})}
 }
 
 func (s *peerSet) Channels() []p2p.ChannelDescriptor {
-	return []p2p.ChannelDescriptor{{
-		ChannelDescriptor: conn.ChannelDescriptor{ID: voteChannel, Priority: 7, SendQueueCapacity: 100,
-			RecvBufferCapacity: 100 * 100, RecvMessageCapacity: 1 << 20},
-		MessageType: &consensuspb.Message{},
-	}}
+	desc := func(id byte) p2p.ChannelDescriptor {
+		return p2p.ChannelDescriptor{
+			ChannelDescriptor: conn.ChannelDescriptor{ID: id, Priority: 7, SendQueueCapacity: 100,
+				RecvBufferCapacity: 100 * 100, RecvMessageCapacity: 1 << 20},
+			MessageType: &consensuspb.Message{},
+		}
+	}
+	return []p2p.ChannelDescriptor{desc(stateChannel), desc(voteChannel)}
+}
+
+func (s *peerSet) Receive(e p2p.Envelope) {
+	msg, ok := e.Message.(*consensuspb.Message)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch m := msg.Sum.(type) {
+	case *consensuspb.Message_NewRoundStep:
+		if h := m.NewRoundStep.Height; h > s.height {
+			s.height = h
+			s.notifyLocked()
+		}
+	case *consensuspb.Message_HasVote:
+		v := m.HasVote
+		if v.Round == 0 && v.Type == tmproto.PrevoteType {
+			s.prevotes[hasVote{v.Height, v.Index}] = true
+			s.notifyLocked()
+		}
+	}
+}
+
+func (s *peerSet) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// waitFor waits until cond, checked under the lock, holds; it fails the test after the bound.
+func (s *peerSet) waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	timer := time.NewTimer(Bound)
+	defer timer.Stop()
+	for {
+		s.mu.Lock()
+		ok, changed := cond(), s.changed
+		s.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-changed:
+		case <-timer.C:
+			t.Fatalf("the target never announced %s", what)
+		}
+	}
+}
+
+// nextHeight waits until the target announces a height above after, and returns it.
+func (s *peerSet) nextHeight(t testing.TB, after int64) int64 {
+	t.Helper()
+	var h int64
+	s.waitFor(t, fmt.Sprintf("a height above %d", after), func() bool {
+		h = s.height
+		return h > after
+	})
+	return h
 }
 
 func (s *peerSet) AddPeer(peer p2p.Peer) {
@@ -150,8 +248,6 @@ func (s *peerSet) RemovePeer(peer p2p.Peer, _ error) {
 		}
 	}
 }
-
-func (s *peerSet) Receive(p2p.Envelope) {}
 
 func (s *peerSet) list() []p2p.Peer {
 	s.mu.Lock()
