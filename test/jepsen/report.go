@@ -41,6 +41,8 @@ type Figures struct {
 	FinalHeights       []int64        `json:"final_heights"`
 	WorstRecoveryMs    int64          `json:"worst_recovery_ms"`
 	WorstRecoveryEvent string         `json:"worst_recovery_event,omitempty"`
+	MedianRecoveryMs   int64          `json:"median_recovery_ms"`
+	RecoveriesMeasured int            `json:"recoveries_measured"`
 	FinalRecoveryMs    int64          `json:"final_recovery_ms"`
 	UnexpectedExits    int            `json:"unexpected_exits"`
 	Problems           []string       `json:"problems"`
@@ -67,6 +69,16 @@ func (r *Result) Figures() Figures {
 			f.Faults[e.Kind]++
 			f.FaultsTotal++
 		}
+	}
+	var measured []time.Duration
+	for _, e := range r.Timeline {
+		if e.Recovery > 0 && e.Kind != "heal" {
+			measured = append(measured, e.Recovery)
+		}
+	}
+	if len(measured) > 0 {
+		slices.Sort(measured)
+		f.MedianRecoveryMs, f.RecoveriesMeasured = measured[len(measured)/2].Milliseconds(), len(measured)
 	}
 	if w, ok := WorstRecovery(r.Timeline); ok {
 		f.WorstRecoveryMs = w.Recovery.Milliseconds()
@@ -110,7 +122,9 @@ func (r *Result) Summary() string {
 		r.Durable.Heights, len(r.Durable.Problems), len(r.Durable.Forks), len(r.Durable.AckedLost), r.Durable.Acked)
 	fmt.Fprintf(&b, "acknowledged writes lost: %d; forks: %d\n", f.AckedWritesLost, f.Forks)
 	if f.WorstRecoveryEvent != "" {
-		fmt.Fprintf(&b, "recovery: worst %s (after %s); after the final heal %s\n", time.Duration(f.WorstRecoveryMs)*time.Millisecond, f.WorstRecoveryEvent, r.FinalRecovery.Round(time.Millisecond))
+		fmt.Fprintf(&b, "recovery: worst %s (after %s), median %s of %d measured; after the final heal %s\n",
+			time.Duration(f.WorstRecoveryMs)*time.Millisecond, f.WorstRecoveryEvent, time.Duration(f.MedianRecoveryMs)*time.Millisecond,
+			f.RecoveriesMeasured, r.FinalRecovery.Round(time.Millisecond))
 	}
 	if lat := latencies(r.Ops); len(lat) > 0 {
 		fmt.Fprintf(&b, "latency of ok operations: p50 %s, p99 %s, max %s\n", pct(lat, 50), pct(lat, 99), lat[len(lat)-1])
