@@ -1,12 +1,10 @@
 package node
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net"
-	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -188,10 +186,6 @@ func (s *rpcServer) close() {
 // current height, turned into the RPC's round state. Before the driver runs (while block sync
 // catches up) and before its machine runs, only the position and the validator sets are known:
 // they come from the latest saved state.
-//
-// The view does not carry commit_time, locked_block, valid_block (only its part-set header),
-// locked_block_parts or triggered_timeout_precommit; those are reported as the zero time, nil
-// and false.
 type consensusView struct {
 	driver atomic.Pointer[consensus.Driver]
 	states *state.DBStore
@@ -219,56 +213,18 @@ func (c *consensusView) Height() int64 { return c.snapshot().HRS.Height }
 
 func (c *consensusView) RoundState() *core.RoundState {
 	snap := c.snapshot()
-	v := snap.View
-	if v == nil {
-		return &core.RoundState{
-			Height:         snap.HRS.Height,
-			Round:          snap.HRS.Round,
-			Step:           uint8(snap.HRS.Step),
-			Validators:     snap.State.Validators,
-			LockedRound:    -1,
-			ValidRound:     -1,
-			CommitRound:    -1,
-			Votes:          []core.RoundVotes{},
-			LastValidators: snap.State.LastValidators,
-		}
+	if v := snap.View; v != nil {
+		return core.RoundStateFromView(v)
 	}
-	rs := &core.RoundState{
-		Height:         v.HRS.Height,
-		Round:          v.HRS.Round,
-		Step:           uint8(v.HRS.Step),
-		StartTime:      v.StartTime,
-		Validators:     v.Validators,
-		Proposal:       v.Proposal,
-		ProposalBlock:  v.ProposalBlock,
-		LockedRound:    v.LockedRound,
-		ValidRound:     v.ValidRound,
-		Votes:          make([]core.RoundVotes, 0, len(v.Rounds)),
-		CommitRound:    v.CommitRound,
-		LastValidators: v.LastValidators,
+	return &core.RoundState{
+		Height:         snap.HRS.Height,
+		Round:          snap.HRS.Round,
+		Step:           uint8(snap.HRS.Step),
+		Validators:     snap.State.Validators,
+		LockedRound:    -1,
+		ValidRound:     -1,
+		CommitRound:    -1,
+		Votes:          []core.RoundVotes{},
+		LastValidators: snap.State.LastValidators,
 	}
-	if v.PartsHeader.Total > 0 {
-		have := make([]bool, len(v.ProposalBlockParts))
-		for i, p := range v.ProposalBlockParts {
-			have[i] = p != nil
-		}
-		rs.ProposalBlockParts = core.SummarizeParts(have)
-	}
-	if total := v.ValidBlockParts.Total; total > 0 {
-		// A valid block is complete: every part is held.
-		have := make([]bool, total)
-		for i := range have {
-			have[i] = true
-		}
-		rs.ValidBlockParts = core.SummarizeParts(have)
-	}
-	rounds := slices.Clone(v.Rounds)
-	slices.SortFunc(rounds, func(a, b cscore.RoundVotes) int { return cmp.Compare(a.Round, b.Round) })
-	for _, r := range rounds {
-		rs.Votes = append(rs.Votes, core.NewRoundVotes(r.Round, r.Prevotes, r.Precommits, v.Validators))
-	}
-	if v.LastCommit != nil && v.LastValidators != nil {
-		rs.LastCommit = core.SummarizeVotes(v.LastCommit, v.LastValidators, nil)
-	}
-	return rs
 }

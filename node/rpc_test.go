@@ -283,6 +283,9 @@ func sameShape(got, want any) []string {
 			diffs = append(diffs, fmt.Sprintf("%s: %v, want %v", path, a, b))
 			return
 		}
+		if (a == nil || b == nil) && stepDependent[path] {
+			return
+		}
 		switch av := a.(type) {
 		case map[string]any:
 			bv, ok := b.(map[string]any)
@@ -340,6 +343,18 @@ func sameShape(got, want any) []string {
 	}
 	walk(got, want, "", false)
 	return diffs
+}
+
+// stepDependent are the round-state parts that are null or an object depending on the consensus
+// step the node is in when asked; the captured answer and ours come from different moments. How
+// each is rendered is compared with CometBFT's byte for byte in rpc/core (round_state_view_test.go).
+var stepDependent = map[string]bool{}
+
+func init() {
+	for _, k := range []string{"proposal", "proposal_block", "proposal_block_parts", "locked_block",
+		"locked_block_parts", "valid_block", "valid_block_parts", "last_commit"} {
+		stepDependent[".result.round_state."+k] = true
+	}
 }
 
 func jsonKind(v any) string {

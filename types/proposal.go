@@ -17,7 +17,7 @@ var ErrInvalidProposal = errors.New("invalid proposal")
 //
 // A Proposal is shared read-only once signed.
 type Proposal struct {
-	Type      SignedMsgType `json:"type"`
+	Type      SignedMsgType `json:"Type"` // CometBFT's field has no JSON tag: its key is the Go name
 	Height    int64         `json:"height"`
 	Round     int32         `json:"round"`
 	POLRound  int32         `json:"pol_round"`

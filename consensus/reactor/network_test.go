@@ -98,7 +98,14 @@ func (n *testNet) start(i int) *testNode {
 			}
 		}()
 	}
-	t.Cleanup(func() { cancel(); wg.Wait() })
+	var closeAfterStop []func() error // run once every goroutine of the node has ended
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		for _, c := range closeAfterStop {
+			c()
+		}
+	})
 
 	stateStore := state.NewStore(dbm.NewMemDB(), state.StoreOptions{})
 	st, err := state.LoadStateFromDBOrGenesisDoc(stateStore, n.gen, n.genHash)
@@ -123,7 +130,7 @@ func (n *testNet) start(i int) *testNode {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { walLog.Close() })
+	closeAfterStop = append(closeAfterStop, walLog.Close) // the driver writes it until it stops
 
 	r, err := New(Config{PeerQueryMaj23SleepDuration: 2 * time.Second, DeliverTimeout: 10 * time.Second},
 		Deps{BlockStore: blocks, InitialHeight: n.gen.InitialHeight, Seed: uint64(i)})
