@@ -20,9 +20,22 @@ build:
 install:
 	$(GO) install ./cmd/...
 
-## test: every test, with the race detector
+## test: every test, with the race detector; then the simulator's seed set without it
 test:
 	$(GO) test -race -count=1 $(PKGS)
+	$(MAKE) --no-print-directory sim
+
+.PHONY: sim sim-soak
+SOAK ?= 1h
+
+## sim: the simulator's CI seed set over every scenario, its negative controls and the planted-bug
+## builds, without -race (under -race, make test runs only a smoke run of each scenario)
+sim:
+	$(GO) test -count=1 ./test/sim/...
+
+## sim-soak: run seeds of every safe scenario for SOAK (default 1h); reports runs/s and simulated time/s
+sim-soak:
+	$(GO) run ./test/sim/cmd/ballot-sim -soak $(SOAK)
 
 ## test-short: the quick tests without -race (for a fast edit loop)
 test-short:

@@ -65,9 +65,9 @@ func (h *heightVoteSet) addRound(r int32) {
 	if _, ok := h.rounds[r]; ok {
 		return
 	}
-	precommits := types.NewVoteSet(h.chainID, h.height, r, types.PrecommitType, h.validators)
+	precommits := types.NewVoteSet(h.chainID, h.height, r, types.PrecommitType, precommitWeights(h.validators))
 	if h.extensions {
-		precommits = types.NewExtendedVoteSet(h.chainID, h.height, r, types.PrecommitType, h.validators)
+		precommits = types.NewExtendedVoteSet(h.chainID, h.height, r, types.PrecommitType, precommitWeights(h.validators))
 	}
 	h.rounds[r] = &roundVotes{
 		prevotes:   types.NewVoteSet(h.chainID, h.height, r, types.PrevoteType, h.validators),

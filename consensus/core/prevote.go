@@ -21,7 +21,7 @@ func (m *Machine) enterPrevote(h int64, r int32) {
 
 func (m *Machine) doPrevote(h int64, r int32) {
 	switch {
-	case m.lockedBlock != nil:
+	case m.lockedBlock != nil && !plantedBugIgnoreLock:
 		m.signVote(types.PrevoteType, blockIDOf(m.lockedBlock, m.lockedBlockParts), nil)
 	case m.proposalBlock == nil:
 		m.signVote(types.PrevoteType, types.BlockID{}, nil)

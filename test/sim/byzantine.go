@@ -94,3 +94,19 @@ func nodeList(set []bool) string {
 	}
 	return out
 }
+
+// scheduleAmnesia makes an amnesiac forget its consensus state once the current event is over:
+// it restarts at once with a WAL that holds nothing of the current height, so it has no lock, no
+// valid block and none of the height's votes. Its chain, application and signer state survive.
+func (n *node) scheduleAmnesia() {
+	inc := n.incarnation
+	n.sim.sched.after(0, func() {
+		if !n.alive(inc) {
+			return
+		}
+		n.sim.stats.Amnesias++
+		n.crash()
+		n.wal = newWAL(n.chain.height + 1)
+		n.start()
+	})
+}

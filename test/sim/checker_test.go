@@ -24,6 +24,32 @@ func committedRun(t *testing.T) *Sim {
 	return s
 }
 
+// signedCommit returns a commit of block at height, signed by every validator of the height's
+// set (as the checker's model has it) at round 0.
+func signedCommit(t *testing.T, s *Sim, height int64, block *types.Block, parts *types.PartSet) *types.ExtendedCommit {
+	t.Helper()
+	set := s.check.sets.at(height)
+	id := types.BlockID{Hash: block.Hash(), PartSetHeader: parts.Header()}
+	votes := types.NewVoteSet(s.genesis.chainID, height, 0, types.PrecommitType, set)
+	for i, val := range set.Validators {
+		v := &types.Vote{Type: types.PrecommitType, Height: height, BlockID: id, Timestamp: block.Time.Add(time.Second),
+			ValidatorAddress: val.Address, ValidatorIndex: int32(i)}
+		for _, key := range s.keys {
+			if key.PubKey().Address().String() == val.Address.String() {
+				sig, err := key.Sign(v.SignBytes(s.genesis.chainID))
+				if err != nil {
+					t.Fatal(err)
+				}
+				v.Signature = sig
+			}
+		}
+		if _, err := votes.AddVote(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return votes.MakeExtendedCommit(false)
+}
+
 func commitOf(s *Sim, height int64) core.Commit {
 	b := s.nodes[0].chain.blocks[height]
 	return core.Commit{Height: height, Block: b.block, Parts: b.parts, SeenCommit: b.seenCommit}
@@ -98,7 +124,7 @@ func TestCheckerCatchesInvalidAndDuplicateBlocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.check.onCommit(n, core.Commit{Height: h + 1, Block: block, Parts: parts, SeenCommit: n.chain.blocks[h].seenCommit})
+	s.check.onCommit(n, core.Commit{Height: h + 1, Block: block, Parts: parts, SeenCommit: signedCommit(t, s, h+1, block, parts)})
 	if s.violation == nil || s.violation.Kind != ViolationTxTwice {
 		t.Fatalf("violation = %v, want tx-twice", s.violation)
 	}
@@ -135,7 +161,8 @@ func TestChainRejectsBadBlocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.chain.validate(good); err != nil {
+	validate := func(b *types.Block) error { return n.chain.next().ValidateBlock(b, s.now()) }
+	if err := validate(good); err != nil {
 		t.Fatalf("a well-made block fails: %v", err)
 	}
 	mutations := map[string]func(b *types.Block){
@@ -145,6 +172,7 @@ func TestChainRejectsBadBlocks(t *testing.T) {
 		"last block": func(b *types.Block) { b.LastBlockID = types.BlockID{} },
 		"proposer":   func(b *types.Block) { b.ProposerAddress = make([]byte, 20) },
 		"chain":      func(b *types.Block) { b.ChainID = "other" },
+		"validators": func(b *types.Block) { b.NextValidatorsHash = make([]byte, 32) },
 	}
 	for name, mutate := range mutations {
 		b, _, err := n.chain.makeBlock(nil, last, n.address)
@@ -152,7 +180,7 @@ func TestChainRejectsBadBlocks(t *testing.T) {
 			t.Fatal(err)
 		}
 		mutate(b)
-		if err := n.chain.validate(b); err == nil {
+		if err := validate(b); err == nil {
 			t.Errorf("%s: a bad block passes", name)
 		}
 	}
@@ -163,7 +191,7 @@ func TestChainRejectsBadBlocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.chain.validate(b); err == nil {
+	if err := validate(b); err == nil {
 		t.Error("a block whose last commit is for another block passes")
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ballot-bft/ballot/abci/example/kvstore"
+	"github.com/ballot-bft/ballot/crypto/ed25519"
 	"github.com/ballot-bft/ballot/types"
 )
 
@@ -44,6 +46,12 @@ func (c *client) schedule() {
 }
 
 func (c *client) submit() {
+	c.next++
+	c.send(types.Tx(fmt.Sprintf("k%d=v%d", c.next, c.sim.rng.IntN(1000))))
+}
+
+// send submits tx to a random live honest node.
+func (c *client) send(tx types.Tx) {
 	var live []*node
 	for _, n := range c.sim.nodes {
 		if n.up && n.behaviour == Honest {
@@ -54,11 +62,34 @@ func (c *client) submit() {
 		return
 	}
 	n := live[c.sim.rng.IntN(len(live))]
-	c.next++
-	tx := types.Tx(fmt.Sprintf("k%d=v%d", c.next, c.sim.rng.IntN(1000)))
 	c.sim.stats.TxsSubmitted++
 	if n.addTx(tx) {
 		c.pending[string(tx)] = submission{node: n.index, incarnation: n.incarnation}
+	}
+}
+
+// valChangeRetry is how often a validator update not yet in the chain is sent again (a crash
+// may have emptied the mempools that held it).
+const valChangeRetry = 5 * time.Second
+
+// scheduleValChanges submits each validator update at its time, and again every
+// valChangeRetry until it is in the canonical chain.
+func (c *client) scheduleValChanges() {
+	for _, vc := range c.sim.cfg.ValChanges {
+		pub := c.sim.keys[vc.Key].PubKey().Bytes()
+		tx := types.Tx(kvstore.NewValidatorTx(ed25519.KeyType, pub, vc.Power))
+		var try func()
+		try = func() {
+			if c.sim.stopped() {
+				return
+			}
+			if _, done := c.sim.check.txHeight[string(tx)]; done {
+				return
+			}
+			c.send(tx)
+			c.sim.sched.after(valChangeRetry, try)
+		}
+		c.sim.sched.at(vc.At, try)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/ballot-bft/ballot/consensus/core"
@@ -14,11 +15,14 @@ type Behaviour uint8
 
 // The behaviours. A Twin runs honest code but shares its validator key with another node; an
 // Equivocator signs a second proposal for a different block in every round it proposes and sends
-// each to a different half of its peers.
+// each to a different half of its peers; an Amnesiac runs honest code but forgets its consensus
+// state — its WAL, so its lock and valid block — right after each precommit for a block, as a
+// node that loses its disk would (its signer state and chain survive).
 const (
 	Honest Behaviour = iota
 	Twin
 	Equivocator
+	Amnesiac
 )
 
 func (b Behaviour) String() string {
@@ -29,6 +33,8 @@ func (b Behaviour) String() string {
 		return "twin"
 	case Equivocator:
 		return "equivocator"
+	case Amnesiac:
+		return "amnesiac"
 	}
 	return fmt.Sprintf("Behaviour(%d)", uint8(b))
 }
@@ -47,14 +53,22 @@ type Config struct {
 	Seed     uint64
 	Scenario string // the name printed in the replay command
 
-	// Validators is the number of validator keys; Powers (optional, one per validator) their
-	// voting powers, 10 each by default.
+	// Validators is the number of genesis validators; Powers (optional, one per validator)
+	// their voting powers, 10 each by default.
 	Validators int
 	Powers     []int64
+	// Spares is the number of nodes with validator keys outside the genesis set: full nodes
+	// until a validator update adds them. Their keys are numbered after the validators'.
+	Spares int
+	// ValChanges are validator updates a client submits at their times, until they are in the
+	// chain (see ValChange).
+	ValChanges []ValChange
 	// Twins lists validators that run on two nodes at once (each copy honest, both with the key).
 	Twins []int
-	// Equivocators lists validators whose node equivocates when it proposes.
+	// Equivocators lists validators whose node equivocates when it proposes; Amnesiacs those
+	// whose node forgets its locks.
 	Equivocators []int
+	Amnesiacs    []int
 
 	Consensus core.Config
 	Net       NetConfig
@@ -63,6 +77,12 @@ type Config struct {
 	Duration time.Duration
 	// Faults are injected at their times.
 	Faults []Fault
+	// MutePrecommitters is the probability that, before HealAt, an honest node that has just
+	// signed a precommit for a block is muted at once — what it sends is lost, what it is sent
+	// still arrives — for 1 to 4 seconds (while no other node is muted this way). It may then
+	// commit with the others' precommits while its own never reaches them, and they go on to
+	// later rounds of the height it decided, locked: the situation the locks are for.
+	MutePrecommitters float64
 	// Plan, if set, is called by New with the run's RNG before anything else draws from it, to
 	// fill in the seed-dependent parts of the configuration (faults, mostly).
 	Plan func(rng *rand.Rand, c *Config)
@@ -89,6 +109,25 @@ type Config struct {
 	// lock it took on it, and asks to sign a conflicting precommit (see
 	// TestUnloggedClaimLosesLock). Off by default: the core's contract logs every input.
 	WALSkipsPeerMaj23 bool
+	// DeliverStaleClaims hands a peer's +2/3 claim (PeerMaj23) for another height to the
+	// machine instead of dropping it at receipt as the reactor does. A real node can still do
+	// so when its height changes between the reactor's check and the driver's step. The core
+	// does not check a claim's height: a stale claim for height H lands on the same round's
+	// vote set at H+1, takes the peer's one claim there, and the peer's true claim is refused
+	// (see TestStaleClaimTakesNextHeightsSlot).
+	DeliverStaleClaims bool
+
+	// valUpdatesAtNextHeight breaks the H+2 rule in every node's chain state (updates from
+	// height H decide H+1): the negative control of the checker's validator-set invariants.
+	valUpdatesAtNextHeight bool
+}
+
+// ValChange is a validator update submitted as a kvstore transaction at simulated time At: key
+// Key (an index among the validators and spares) gets voting power Power, 0 removing it.
+type ValChange struct {
+	At    time.Duration
+	Key   int
+	Power int64
 }
 
 // DefaultConfig returns a four-validator network with CometBFT's default timeouts, a fast LAN,
@@ -133,14 +172,16 @@ func (c *Config) Validate() error {
 		return bad("%d validators, want 1 to %d", c.Validators, maxNodes)
 	case c.Powers != nil && len(c.Powers) != c.Validators:
 		return bad("%d powers for %d validators", len(c.Powers), c.Validators)
-	case c.Validators+len(c.Twins) > maxNodes:
-		return bad("%d nodes, at most %d", c.Validators+len(c.Twins), maxNodes)
+	case c.Spares < 0 || c.nodes() > maxNodes:
+		return bad("%d nodes (%d spares), at most %d", c.nodes(), c.Spares, maxNodes)
 	case c.Duration <= 0:
 		return bad("duration %v", c.Duration)
 	case c.GossipInterval <= 0 || c.WALFlushInterval <= 0:
 		return bad("gossip interval %v, WAL flush interval %v", c.GossipInterval, c.WALFlushInterval)
 	case c.LivenessBound < 0 || c.HealAt < 0 || (c.LivenessBound > 0 && c.HealAt+c.LivenessBound > c.Duration):
 		return bad("heal at %v plus liveness bound %v beyond the duration %v", c.HealAt, c.LivenessBound, c.Duration)
+	case c.MutePrecommitters < 0 || c.MutePrecommitters > 1:
+		return bad("mute precommitters %v: want [0, 1]", c.MutePrecommitters)
 	case c.MaxBlockTxs < 0:
 		return bad("max block txs %d", c.MaxBlockTxs)
 	case c.Net.DropRate < 0 || c.Net.DropRate >= 1 || c.Net.DupRate < 0 || c.Net.DupRate >= 1:
@@ -154,7 +195,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	seen := map[int]bool{}
-	for _, v := range append(append([]int(nil), c.Twins...), c.Equivocators...) {
+	for _, v := range slices.Concat(c.Twins, c.Equivocators, c.Amnesiacs) {
 		if v < 0 || v >= c.Validators {
 			return bad("byzantine validator %d of %d", v, c.Validators)
 		}
@@ -163,7 +204,12 @@ func (c *Config) Validate() error {
 		}
 		seen[v] = true
 	}
-	nodes := c.Validators + len(c.Twins)
+	for i, vc := range c.ValChanges {
+		if vc.Key < 0 || vc.Key >= c.Validators+c.Spares || vc.Power < 0 || vc.At < 0 {
+			return bad("validator change %d: key %d power %d at %v", i, vc.Key, vc.Power, vc.At)
+		}
+	}
+	nodes := c.nodes()
 	for i, f := range c.Faults {
 		if err := f.validate(nodes); err != nil {
 			return bad("fault %d (%v at %v): %v", i, f.Kind, f.At, err)
@@ -171,6 +217,9 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+// nodes returns the number of nodes: validators, spares, twin copies.
+func (c *Config) nodes() int { return c.Validators + c.Spares + len(c.Twins) }
 
 // power returns validator v's voting power.
 func (c *Config) power(v int) int64 {

@@ -16,13 +16,17 @@
 // Each node has a validator key (ed25519 from the seed), durable state that survives crashes
 // (block store and chain state, the application, the signer's last-signed position, the WAL)
 // and volatile state that does not (machine, mempool, gossip view, timeout ticker). The driver
-// follows the core's contract exactly: requests are answered at once, before any other input;
-// inputs go to the WAL before Step (own messages with fsync); the ticker accepts only a strictly
-// later height/round/step. Blocks are built with types.MakeBlock and Header.Populate and timed
-// by types.MedianTime of their last commit; ValidateBlock checks header fields, the last block
-// ID, the last commit (ValidatorSet.VerifyCommit) and the time. The application is a
-// kvstore-like map of "key=value" transactions whose hash chains the blocks' transactions; it
-// refuses a transaction already committed. Validators never change (phase 1).
+// follows the core's contract exactly, as consensus/driver.go does: the actions of a step are
+// carried out in order and the answers to its requests are fed back after them, before any
+// other input; inputs go to the WAL before Step (own messages with fsync); the ticker accepts
+// only a strictly later height/round/step. The chain state is ballot's state.State: blocks are
+// made by State.MakeBlock, checked by state.ValidateBlock and applied by state.UpdateState.
+// The application is a kvstore-like map of "key=value" transactions whose hash chains the
+// blocks' transactions; it refuses a transaction already committed, and takes the kvstore's
+// validator updates "val=ed25519!<base64 key>!<power>" (power 0 removes), which
+// state.UpdateState applies by the H+2 rule. Spare nodes (Config.Spares) hold validator keys
+// outside the genesis set: full nodes until an update adds them. Config.ValChanges are updates
+// a client submits, and submits again until they are in the chain.
 //
 // A crash loses the machine and every WAL record written after the last sync (own messages and
 // EndHeight markers are synced when written; a background flush syncs every WALFlushInterval).
@@ -43,27 +47,57 @@
 // A Twin validator runs on two nodes with the same key, each honest, which the scenarios put on
 // opposite sides of partitions so that together they equivocate. An Equivocator signs, past its
 // double-sign guard, a second proposal for another block in each round it proposes, and sends
-// each proposal to a different half of its peers. Invariants bind honest nodes only.
+// each proposal to a different half of its peers. An Amnesiac forgets its consensus state (its
+// WAL: lock, valid block, votes) right after each precommit for a block, as a node that loses
+// its disk would. Invariants bind honest nodes only.
+//
+// Besides the planned faults, Config.MutePrecommitters mutes an honest node as it precommits a
+// block (what it sends is lost, what it is sent arrives), so that it can commit while the others
+// lack its precommit and go on, locked, to later rounds of that height: the amnesia scenario
+// uses it to make the locks decide.
 //
 // # Invariants
 //
 // Checked as the run goes: agreement (one block per height across honest nodes), validity
-// (every committed block passed ValidateBlock, and checks out against the canonical chain), one
-// app hash per height, every transaction at most once in the chain, no honest validator signing
-// two different votes for one height/round/type, and — from Config.HealAt on — liveness: every
-// honest node commits above the previous checkpoint's highest height within each
+// (every committed block passed ValidateBlock, checks out against the canonical chain, and was
+// decided by +2/3 of its height's voting power), one app hash and one set of validator updates
+// per height, every transaction at most once in the chain, no honest validator signing two
+// different votes or proposals for one height/round/type, the H+2 rule (the checker keeps its own
+// model of each height's validator set from the canonical updates: headers must name the sets
+// of their height and the next, commits must verify against them, and no honest node may sign a
+// vote at a height whose set it is not in), and — from Config.HealAt on — liveness: every honest
+// node commits above the previous checkpoint's highest height within each
 // Config.LivenessBound. At the end every acknowledged transaction must be in the chain. A panic
 // in the core is a violation too, and so is an honest machine asking its signer for a signature
 // the double-sign guard refuses outside WAL replay (during replay that is expected: the machine
-// redoes transitions whose messages it signed before the crash). The first violation stops the
-// run; Result.ReplayCommand replays it.
+// redoes transitions whose messages it signed before the crash). One refusal is counted instead
+// (Stats.LateProposals): a proposal asked for after the node voted in its round, which happens
+// when one input takes a proposer through enterPropose and on to a vote — the core asks for the
+// block with BuildProposal, answered after the step's actions, where CometBFT builds and signs
+// it inside enterPropose. The first violation stops the run; Result.ReplayCommand replays it.
+//
+// Claims (PeerMaj23) for a height other than the node's are dropped at receipt, as the
+// reactor's receiveMaj23 does; the core itself does not check their height (see
+// Config.DeliverStaleClaims and TestStaleClaimTakesNextHeightsSlot).
 //
 // # Scenarios
 //
 // Scenarios (scenarios.go) name families of runs: calm, lossy, partition, crash, twins,
 // equivocate, chaos, rounds (timeouts below the network latency, so rounds fail and locks move),
-// byzantine-rounds, modes (no empty blocks, skip_timeout_commit, unequal powers), and the
-// negative control twins-majority, whose byzantine power of 3/7 must be able to fork the chain.
+// amnesia (an amnesiac and muted precommitters: the locks decide), byzantine-rounds, modes (no
+// empty blocks, skip_timeout_commit, unequal powers), valchange (validators added, removed and
+// re-weighted during faults), twins-third (byzantine power 33/100, just under 1/3), and the
+// negative control twins-majority, the same with one unit of power moved (34/100), which must
+// be able to fork the chain.
+//
+// # Seed set and negative controls
+//
+// The tests run a fixed seed set over every scenario (make sim, without -race; under -race a
+// smoke run of each): safe scenarios must keep every invariant, the negative control must break
+// agreement. Builds with a planted bug — ballot_plantedbug_lock (a locked node prevotes as if
+// unlocked), ballot_plantedbug_commit (precommits tallied per validator, not per unit of
+// power), ballot_plantedbug_doublesign (the signer without its guard) — must break an invariant
+// within the same seed set (TestPlantedBugsCaught builds and runs each).
 //
 // # Event log
 //

@@ -24,6 +24,9 @@ const (
 	// FaultLinkDown cuts the link between Node and Peer; FaultLinkUp restores it.
 	FaultLinkDown
 	FaultLinkUp
+	// FaultMute makes Node lose everything it sends (it still receives); FaultUnmute ends that.
+	FaultMute
+	FaultUnmute
 )
 
 var faultNames = map[FaultKind]string{
@@ -33,6 +36,8 @@ var faultNames = map[FaultKind]string{
 	FaultRestart:   "Restart",
 	FaultLinkDown:  "LinkDown",
 	FaultLinkUp:    "LinkUp",
+	FaultMute:      "Mute",
+	FaultUnmute:    "Unmute",
 }
 
 func (k FaultKind) String() string {
@@ -46,7 +51,7 @@ func (k FaultKind) String() string {
 type Fault struct {
 	At      time.Duration
 	Kind    FaultKind
-	Node    int     // Crash, Restart, LinkDown, LinkUp
+	Node    int     // Crash, Restart, LinkDown, LinkUp, Mute, Unmute
 	Peer    int     // LinkDown, LinkUp
 	Groups  [][]int // Partition
 	Bridges []int   // Partition
@@ -60,7 +65,7 @@ func (f Fault) String() string {
 			s += " bridges " + groupsString([][]int{f.Bridges})
 		}
 		return s
-	case FaultCrash, FaultRestart:
+	case FaultCrash, FaultRestart, FaultMute, FaultUnmute:
 		return fmt.Sprintf("%v n%d", f.Kind, f.Node)
 	case FaultLinkDown, FaultLinkUp:
 		return fmt.Sprintf("%v n%d-n%d", f.Kind, f.Node, f.Peer)
@@ -95,7 +100,7 @@ func (f Fault) validate(nodes int) error {
 			}
 		}
 	case FaultHeal:
-	case FaultCrash, FaultRestart:
+	case FaultCrash, FaultRestart, FaultMute, FaultUnmute:
 		return inRange(f.Node)
 	case FaultLinkDown, FaultLinkUp:
 		if err := inRange(f.Node); err != nil {

@@ -25,6 +25,7 @@ type network struct {
 
 	group   []int           // partition group of each node; bridgeGroup for a bridge
 	linkCut map[[2]int]bool // links taken down by LinkDown, by (low, high) node pair
+	muted   []bool          // nodes whose messages are lost (FaultMute)
 
 	sent, dropped, duplicated, cut uint64
 }
@@ -35,7 +36,7 @@ const (
 )
 
 func newNetwork(s *Sim, nodes int) *network {
-	return &network{sim: s, cfg: s.cfg.Net, group: make([]int, nodes), linkCut: map[[2]int]bool{}}
+	return &network{sim: s, cfg: s.cfg.Net, group: make([]int, nodes), linkCut: map[[2]int]bool{}, muted: make([]bool, nodes)}
 }
 
 // partition places the nodes in groups (see FaultPartition).
@@ -59,7 +60,11 @@ func (nw *network) heal() {
 		nw.group[i] = wholeGroup
 	}
 	clear(nw.linkCut)
+	clear(nw.muted)
 }
+
+// setMuted mutes node n (everything it sends is lost) or ends that.
+func (nw *network) setMuted(n int, muted bool) { nw.muted[n] = muted }
 
 func linkKey(a, b int) [2]int {
 	if a > b {
@@ -77,9 +82,9 @@ func (nw *network) setLink(a, b int, up bool) {
 	}
 }
 
-// connected reports whether a and b can talk now.
+// connected reports whether a message from a reaches b now.
 func (nw *network) connected(a, b int) bool {
-	if nw.linkCut[linkKey(a, b)] {
+	if nw.linkCut[linkKey(a, b)] || nw.muted[a] {
 		return false
 	}
 	ga, gb := nw.group[a], nw.group[b]

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"time"
@@ -95,7 +96,7 @@ func (n *node) start() {
 		n.deliver(rec.Input, false)
 	}
 	n.replaying = false
-	n.handle(n.protect("Start", func() []core.Action { return m.Start(s.now()) }))
+	n.handle(n.step("Start", func() []core.Action { return m.Start(s.now()) }))
 	inc := n.incarnation
 	n.scheduleGossip(inc)
 	n.scheduleFlush(inc)
@@ -156,6 +157,9 @@ func (n *node) scheduleFlush(inc uint64) {
 func (n *node) receive(from int, msg message) {
 	switch {
 	case msg.input != nil:
+		if claim, ok := msg.input.(core.PeerMaj23); ok && claim.Height != n.chain.height+1 && !n.sim.cfg.DeliverStaleClaims {
+			return // the reactor drops claims for another height (consensus/reactor receiveMaj23)
+		}
 		n.deliver(withSender(msg.input, peerID(from)), true)
 	case msg.status != nil:
 		n.answerStatus(from, msg.status)
@@ -212,7 +216,7 @@ func (n *node) deliver(in core.Input, record bool) {
 	}
 	n.gossip.observeInput(in)
 	n.sim.log.input(n, in)
-	n.handle(n.protect(inputName(in), func() []core.Action { return n.machine.Step(n.sim.now(), in) }))
+	n.handle(n.step(inputName(in), func() []core.Action { return n.machine.Step(n.sim.now(), in) }))
 }
 
 // walEntry returns the WAL record of in, whether it is written with fsync, and whether it is
@@ -234,6 +238,15 @@ func walEntry(in core.Input, skipClaims bool) (walRecord, bool, bool) {
 	return walRecord{}, false, false
 }
 
+// step runs a machine call, turning a panic into a violation, and logs the actions it returned.
+func (n *node) step(what string, call func() []core.Action) []core.Action {
+	actions := n.protect(what, call)
+	for _, a := range actions {
+		n.sim.log.action(n, a)
+	}
+	return actions
+}
+
 // protect runs a machine call, turning a panic into a violation.
 func (n *node) protect(what string, call func() []core.Action) (actions []core.Action) {
 	defer func() {
@@ -246,28 +259,30 @@ func (n *node) protect(what string, call func() []core.Action) (actions []core.A
 	return call()
 }
 
-// handle carries out actions in order, answering requests at once.
+// handle carries out the actions of one step in order, then feeds back the answers to its
+// requests, in order, before any other input (each answer's own actions are handled the same
+// way), as the core's contract and the real driver (consensus/driver.go) do.
 func (n *node) handle(actions []core.Action) {
+	var answers []core.Input
 	for _, a := range actions {
 		if !n.up || n.sim.stopped() {
 			return
 		}
-		n.sim.log.action(n, a)
 		switch a := a.(type) {
 		case core.ScheduleTimeout:
 			n.scheduleTimeout(a)
 		case core.BuildProposal:
-			n.buildProposal(a)
+			answers = append(answers, n.buildProposal(a)...)
 		case core.SignProposal:
-			n.signProposal(a)
+			answers = append(answers, n.signProposal(a)...)
 		case core.SignVote:
-			n.signVote(a)
+			answers = append(answers, n.signVote(a)...)
 		case core.ProcessProposal:
-			n.deliver(core.ProposalProcessed{Height: a.Height, Round: a.Round, BlockHash: a.Block.Hash(), Accepted: true}, false)
+			answers = append(answers, core.ProposalProcessed{Height: a.Height, Round: a.Round, BlockHash: a.Block.Hash(), Accepted: true})
 		case core.Broadcast:
 			n.broadcast(a.Message)
 		case core.Commit:
-			n.commit(a)
+			answers = append(answers, n.commit(a)...)
 		case core.ReportConflict:
 			n.sim.stats.ConflictsReported++
 		case core.Rejected:
@@ -278,10 +293,16 @@ func (n *node) handle(actions []core.Action) {
 			panic(fmt.Sprintf("sim: unknown action %T", a))
 		}
 	}
+	for _, in := range answers {
+		n.deliver(in, true) // only own messages are written to the WAL
+		if _, ok := in.(core.Committed); ok {
+			n.notifyTxs()
+		}
+	}
 }
 
 func (n *node) observeEvent(e core.Event) {
-	n.gossip.observeEvent(e, func() *types.ValidatorSet { return n.chain.validators })
+	n.gossip.observeEvent(e, func() *types.ValidatorSet { return n.chain.validators() })
 	if e.Kind == core.EventNewRound && e.HRS.Round > n.sim.stats.MaxRound {
 		n.sim.stats.MaxRound = e.HRS.Round
 	}
@@ -302,7 +323,8 @@ func (n *node) scheduleTimeout(a core.ScheduleTimeout) {
 	})
 }
 
-func (n *node) buildProposal(a core.BuildProposal) {
+// buildProposal answers BuildProposal with a block of the mempool's transactions.
+func (n *node) buildProposal(a core.BuildProposal) []core.Input {
 	var block *types.Block
 	var parts *types.PartSet
 	if a.Height == n.chain.height+1 {
@@ -314,28 +336,33 @@ func (n *node) buildProposal(a core.BuildProposal) {
 		block, parts, err = n.chain.makeBlock(n.mempool.reap(n.sim.cfg.MaxBlockTxs), lastCommit, n.address)
 		if err != nil {
 			n.sim.violate(ViolationDriver, n.index, a.Height, err.Error())
-			return
+			return nil
 		}
 	}
-	n.deliver(core.ProposalBlockBuilt{Height: a.Height, Round: a.Round, Block: block, Parts: parts}, false)
+	return []core.Input{core.ProposalBlockBuilt{Height: a.Height, Round: a.Round, Block: block, Parts: parts}}
 }
 
-func (n *node) signProposal(a core.SignProposal) {
+// signProposal answers SignProposal with the signed proposal and its parts, or nothing if the
+// double-sign guard refuses.
+func (n *node) signProposal(a core.SignProposal) []core.Input {
 	p := *a.Proposal
 	if err := n.signer.signProposal(&p); err != nil {
 		n.signRefused(p.Height, p.Round, err)
-		return
+		return nil
 	}
+	n.sim.check.onSignProposal(n, &p)
 	if n.behaviour == Equivocator {
 		n.prepareEquivocation(&p, a)
 	}
-	n.deliver(core.ProposalMessage{Proposal: &p}, true)
+	out := []core.Input{core.ProposalMessage{Proposal: &p}}
 	for i := 0; i < int(a.Parts.Total()); i++ {
-		n.deliver(core.BlockPartMessage{Height: p.Height, Round: p.Round, Part: a.Parts.GetPart(i)}, true)
+		out = append(out, core.BlockPartMessage{Height: p.Height, Round: p.Round, Part: a.Parts.GetPart(i)})
 	}
+	return out
 }
 
-func (n *node) signVote(a core.SignVote) {
+// signVote answers SignVote with the signed vote, or nothing if the double-sign guard refuses.
+func (n *node) signVote(a core.SignVote) []core.Input {
 	v := *a.Vote
 	if a.ExtendBlock != nil {
 		v.Extension = []byte("sim-extension")
@@ -343,22 +370,40 @@ func (n *node) signVote(a core.SignVote) {
 	fresh, err := n.signer.signVote(&v)
 	if err != nil {
 		n.signRefused(v.Height, v.Round, err)
-		return
+		return nil
 	}
 	if fresh {
 		n.sim.check.onSign(n, &v)
+		if v.Type == types.PrecommitType && !v.BlockID.IsNil() {
+			switch n.behaviour {
+			case Honest:
+				n.sim.onPrecommit(n)
+			case Amnesiac:
+				n.scheduleAmnesia()
+			}
+		}
 	}
-	n.deliver(core.VoteMessage{Vote: &v}, true)
+	return []core.Input{core.VoteMessage{Vote: &v}}
 }
 
 // signRefused handles a request the double-sign guard refused. While the WAL is replayed after
 // a restart that is expected (the machine redoes transitions whose messages it already signed,
 // and a rebuilt proposal block differs); at any other time an honest machine asked to sign
-// something conflicting with what it signed before, which is a violation.
+// something conflicting with what it signed before, which is a violation — with one exception,
+// counted as a late proposal: a proposal the machine asks for after it voted in the same round.
+// That happens when one input takes a proposer through enterPropose and on to a vote (a +2/3
+// precommit majority of its round arriving at NewHeight): BuildProposal is answered only after
+// the step's actions, the vote among them, so the proposal comes second and the guard refuses
+// it. CometBFT builds the block inside enterPropose and signs the proposal first. Nothing
+// conflicting is signed; the round just loses its proposal.
 func (n *node) signRefused(height int64, round int32, err error) {
 	n.sim.stats.SignRefusals++
 	n.sim.log.node(n, "SignRefused", height, round, err.Error())
-	if n.behaviour == Honest && !n.replaying {
+	switch {
+	case n.behaviour != Honest || n.replaying:
+	case errors.Is(err, errProposalAfterVote):
+		n.sim.stats.LateProposals++
+	default:
 		n.sim.violate(ViolationSignRefused, n.index, height, fmt.Sprintf("outside WAL replay, round %d: %v", round, err))
 	}
 }
@@ -378,18 +423,21 @@ func (n *node) broadcast(msg core.Input) {
 // commit finalizes a decided block: store it, mark the height's end in the WAL (fsync), apply
 // it, update the mempool, and answer with the next height. Crashes happen between events, so
 // the steps are atomic here.
-func (n *node) commit(a core.Commit) {
+func (n *node) commit(a core.Commit) []core.Input {
 	s := n.sim
 	if a.Height != n.chain.height+1 {
 		s.violate(ViolationDriver, n.index, a.Height, fmt.Sprintf("commit of height %d on a chain at %d", a.Height, n.chain.height))
-		return
+		return nil
 	}
 	if !n.validated[string(a.Block.Hash())] {
 		s.violate(ViolationValidity, n.index, a.Height, fmt.Sprintf("committed block %X never passed ValidateBlock", []byte(a.Block.Hash())))
-		return
+		return nil
 	}
 	n.wal.write(walRecord{At: s.sched.now, EndHeight: a.Height}, true)
-	n.chain.commit(a.Block, a.Parts, a.SeenCommit, n.app)
+	if err := n.chain.commit(a.Block, a.Parts, a.SeenCommit, n.app); err != nil {
+		s.violate(ViolationDriver, n.index, a.Height, fmt.Sprintf("applying the block: %v", err))
+		return nil
+	}
 	n.mempool.update(a.Block.Txs)
 	clear(n.equivocation)
 	s.log.node(n, "Committed", a.Height, a.SeenCommit.Round,
@@ -397,11 +445,10 @@ func (n *node) commit(a core.Commit) {
 	s.check.onCommit(n, a)
 	s.client.onCommit(n, a.Block)
 	if s.stopped() {
-		return
+		return nil
 	}
 	n.txsNotified = false
-	n.deliver(core.Committed{Next: n.nextHeight()}, false)
-	n.notifyTxs()
+	return []core.Input{core.Committed{Next: n.nextHeight()}}
 }
 
 // addTx admits a transaction to the mempool and gossips it on.

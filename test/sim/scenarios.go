@@ -35,9 +35,12 @@ func Scenarios() []Scenario {
 		{Name: "equivocate", Doc: "4 validators, one proposer sends different proposals to different peers; 5% drops", config: equivocating},
 		{Name: "chaos", Doc: "7 validators with a twin pair and an equivocator (byzantine power 2/7), partitions, crashes, drops", config: chaos},
 		{Name: "rounds", Doc: "4 validators, timeouts shorter than the slow network's latency: many rounds, locks and re-proposals", config: rounds},
+		{Name: "amnesia", Doc: "4 validators, one amnesiac (forgets its lock after each precommit), timeouts shorter than the latency, honest nodes muted as they precommit: the locks keep the chain whole", config: amnesia},
 		{Name: "byzantine-rounds", Doc: "7 validators with a twin pair and an equivocator, timeouts shorter than the latency, crashes", config: byzantineRounds},
 		{Name: "modes", Doc: "no empty blocks, skip_timeout_commit, unequal powers, crashes and drops", config: modes},
-		{Name: "twins-majority", Unsafe: true, Doc: "negative control: 7 validators, three run as twins (byzantine power 3/7, just over 1/3) in opposite partitions", config: twinsMajority},
+		{Name: "valchange", Doc: "4 validators and 2 spare nodes; validators added, removed and re-weighted by kvstore transactions during crashes, partitions and drops; an equivocating proposer", config: valchange},
+		{Name: "twins-third", Doc: "7 validators, three run as twins in opposite partitions with byzantine power 33/100, just under 1/3: agreement must hold", config: twinsThird},
+		{Name: "twins-majority", Unsafe: true, Doc: "negative control: twins-third with one unit of power moved, byzantine power 34/100, just over 1/3: agreement can break", config: twinsMajority},
 	}
 }
 
@@ -105,19 +108,43 @@ func twins() Config {
 	c.LivenessBound = 90 * time.Second
 	c.Duration = c.HealAt + 2*c.LivenessBound
 	c.Plan = func(rng *rand.Rand, c *Config) {
-		c.Faults = planPartitions(rng, c.Validators+len(c.Twins), twinPairs(c), 0, c.HealAt)
+		c.Faults = planPartitions(rng, c.nodes(), twinPairs(c), 0, c.HealAt)
+	}
+	return c
+}
+
+// The twin-threshold pair: three of seven validators run as twins, with byzantine power just
+// under 1/3 (33 of 100) in twins-third and just over (34 of 100) in twins-majority. A quorum is
+// 67. Every partition puts one copy of each twin on either side, so each side has all the
+// byzantine power; the honest 67 (or 66) split between the sides. Under 1/3, a side needs 34
+// honest power for a quorum and only one side can have it. Over 1/3, 33 honest power is enough,
+// and an honest split {16, 17} / {16, 17} lets both sides decide.
+var (
+	underThirdPowers = []int64{11, 11, 11, 16, 16, 17, 18}
+	overThirdPowers  = []int64{12, 11, 11, 16, 16, 17, 17}
+)
+
+func twinsThird() Config {
+	c := DefaultConfig()
+	c.Validators = 7
+	c.Powers = underThirdPowers
+	c.Twins = []int{0, 1, 2}
+	c.HealAt = planEnd
+	c.LivenessBound = 90 * time.Second
+	c.Duration = c.HealAt + 2*c.LivenessBound
+	c.Plan = func(rng *rand.Rand, c *Config) {
+		c.Faults = planPartitions(rng, c.nodes(), twinPairs(c), 0, c.HealAt)
 	}
 	return c
 }
 
 func twinsMajority() Config {
-	c := DefaultConfig()
-	c.Validators = 7
-	c.Twins = []int{0, 1, 2}
+	c := twinsThird()
+	c.Powers = overThirdPowers
 	c.Duration = 90 * time.Second
-	c.LivenessBound = 0
+	c.HealAt, c.LivenessBound = 0, 0
 	c.Plan = func(rng *rand.Rand, c *Config) {
-		c.Faults = planPartitions(rng, c.Validators+len(c.Twins), twinPairs(c), 0, c.Duration)
+		c.Faults = planPartitions(rng, c.nodes(), twinPairs(c), 0, c.Duration)
 	}
 	return c
 }
@@ -141,7 +168,7 @@ func chaos() Config {
 	c.LivenessBound = 90 * time.Second
 	c.Duration = c.HealAt + 2*c.LivenessBound
 	c.Plan = func(rng *rand.Rand, c *Config) {
-		nodes := c.Validators + len(c.Twins)
+		nodes := c.nodes()
 		faults := planPartitions(rng, nodes, twinPairs(c), planStart, c.HealAt)
 		faults = append(faults, planCrashes(rng, []int{2, 3, 4, 5, 6}, planStart, c.HealAt)...)
 		slices.SortStableFunc(faults, func(a, b Fault) int { return cmp.Compare(a.At, b.At) })
@@ -169,6 +196,17 @@ func rounds() Config {
 	return c
 }
 
+func amnesia() Config {
+	c := DefaultConfig()
+	fastTimeouts(&c)
+	c.Amnesiacs = []int{0}
+	c.HealAt = 150 * time.Second
+	c.LivenessBound = time.Minute
+	c.Duration = c.HealAt + c.LivenessBound
+	c.MutePrecommitters = 0.6
+	return c
+}
+
 func byzantineRounds() Config {
 	c := DefaultConfig()
 	fastTimeouts(&c)
@@ -179,7 +217,7 @@ func byzantineRounds() Config {
 	c.LivenessBound = 90 * time.Second
 	c.Duration = c.HealAt + c.LivenessBound
 	c.Plan = func(rng *rand.Rand, c *Config) {
-		faults := planPartitions(rng, c.Validators+len(c.Twins), twinPairs(c), planStart, planEnd/2)
+		faults := planPartitions(rng, c.nodes(), twinPairs(c), planStart, planEnd/2)
 		faults = append(faults, planCrashes(rng, []int{2, 3, 4, 5, 6}, planStart, c.HealAt)...)
 		slices.SortStableFunc(faults, func(a, b Fault) int { return cmp.Compare(a.At, b.At) })
 		c.Faults = faults
@@ -204,6 +242,66 @@ func modes() Config {
 	return c
 }
 
+func valchange() Config {
+	c := DefaultConfig()
+	c.Validators, c.Spares = 4, 2
+	c.Powers = []int64{30, 20, 20, 10}
+	c.Equivocators = []int{0}
+	c.Net.DropRate = 0.05
+	c.HealAt = planEnd
+	c.LivenessBound = 90 * time.Second
+	c.Duration = c.HealAt + 2*c.LivenessBound
+	c.Plan = func(rng *rand.Rand, c *Config) {
+		nodes := c.nodes()
+		faults := planPartitions(rng, nodes, nil, planStart, c.HealAt)
+		faults = append(faults, planCrashes(rng, allNodes(nodes), planStart, c.HealAt)...)
+		slices.SortStableFunc(faults, func(a, b Fault) int { return cmp.Compare(a.At, b.At) })
+		c.Faults = faults
+		c.ValChanges = planValChanges(rng, c.Validators, c.Validators+c.Spares, 3*time.Second, c.HealAt-10*time.Second)
+	}
+	return c
+}
+
+// planValChanges plans validator updates from start to end, every 2 to 8 seconds, over keys
+// 0..keys-1 of which the first genesis are validators at genesis: a key outside the (planned)
+// set is added, one inside has its power changed or, while more than two remain, is removed.
+// Powers are 1 to 40 and never repeat for a key, so every update is a new transaction.
+func planValChanges(rng *rand.Rand, genesis, keys int, start, end time.Duration) []ValChange {
+	in := make([]bool, keys)
+	members := genesis
+	for k := range genesis {
+		in[k] = true
+	}
+	used := map[[2]int64]bool{}
+	power := func(k int) int64 {
+		for {
+			p := 1 + rng.Int64N(40)
+			if !used[[2]int64{int64(k), p}] {
+				used[[2]int64{int64(k), p}] = true
+				return p
+			}
+		}
+	}
+	var out []ValChange
+	for t := start; t < end; t += durationIn(rng, 2*time.Second, 8*time.Second) {
+		k := rng.IntN(keys)
+		switch {
+		case !in[k]:
+			in[k] = true
+			members++
+			out = append(out, ValChange{At: t, Key: k, Power: power(k)})
+		case members > 2 && rng.IntN(3) == 0:
+			in[k] = false
+			members--
+			out = append(out, ValChange{At: t, Key: k, Power: 0})
+			delete(used, [2]int64{int64(k), 0})
+		default:
+			out = append(out, ValChange{At: t, Key: k, Power: power(k)})
+		}
+	}
+	return out
+}
+
 func allNodes(n int) []int {
 	out := make([]int, n)
 	for i := range out {
@@ -216,7 +314,7 @@ func allNodes(n int) []int {
 func twinPairs(c *Config) [][2]int {
 	pairs := make([][2]int, len(c.Twins))
 	for k, v := range c.Twins {
-		pairs[k] = [2]int{v, c.Validators + k}
+		pairs[k] = [2]int{v, c.Validators + c.Spares + k}
 	}
 	return pairs
 }

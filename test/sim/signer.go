@@ -13,6 +13,10 @@ import (
 // errSignRefused wraps every refusal of the signer's double-sign guard.
 var errSignRefused = errors.New("signer refused")
 
+// errProposalAfterVote wraps the refusal of a proposal for a round in which the signer already
+// signed a vote: the machine asked for its proposal too late (see node.signRefused).
+var errProposalAfterVote = errors.New("proposal after a vote of its round")
+
 // Signer steps within a round, privval's numbering (consensus.md §13.1).
 const (
 	signStepNone      int8 = 0
@@ -45,6 +49,9 @@ func newSigner(key crypto.PrivKey, chainID string) *signer {
 
 // check compares the position with the last signed one; same reports an equal position.
 func (s *signer) check(height int64, round int32, step int8) (same bool, err error) {
+	if plantedBugNoGuard {
+		return false, nil
+	}
 	switch {
 	case height < s.height:
 		return false, fmt.Errorf("%w: height regression (%d < %d)", errSignRefused, height, s.height)
@@ -120,6 +127,9 @@ func (s *signer) signExtension(v *types.Vote) error {
 func (s *signer) signProposal(p *types.Proposal) error {
 	same, err := s.check(p.Height, p.Round, signStepPropose)
 	if err != nil {
+		if p.Height == s.height && p.Round == s.round && s.step > signStepPropose {
+			err = fmt.Errorf("%w: %w", errProposalAfterVote, err)
+		}
 		return err
 	}
 	signBytes := p.SignBytes(s.chainID)

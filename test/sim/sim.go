@@ -6,8 +6,8 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/ballot-bft/ballot/crypto"
 	"github.com/ballot-bft/ballot/crypto/ed25519"
-	"github.com/ballot-bft/ballot/types"
 )
 
 // genesisTime is the genesis time of every simulated chain; simulated time counts from it.
@@ -27,8 +27,11 @@ type Stats struct {
 	TxsAcked          int
 	ConflictsReported int // conflicting votes the machines reported as evidence
 	SignRefusals      int // requests the double-sign guard refused
+	LateProposals     int // honest proposals refused because the round's vote was signed first
 	Rejected          int // inputs the machines rejected
 	Equivocations     int // second proposals sent by equivocators
+	ValUpdates        int // validator updates in the canonical chain
+	Amnesias          int // times an amnesiac forgot its consensus state
 }
 
 // Result is the outcome of a run.
@@ -53,9 +56,9 @@ func (r Result) String() string {
 		verdict = "FAILED: " + r.Violation.Error() + "\nreplay: " + r.ReplayCommand()
 	}
 	st := r.Stats
-	return fmt.Sprintf("scenario %s seed %d: %v simulated, height %d, max round %d, %d events, %d msgs (%d dropped, %d dup, %d cut), %d faults, %d crashes, txs %d/%d acked, %d equivocations, %d conflicts reported: %s",
+	return fmt.Sprintf("scenario %s seed %d: %v simulated, height %d, max round %d, %d events, %d msgs (%d dropped, %d dup, %d cut), %d faults, %d crashes, txs %d/%d acked, %d validator updates, %d equivocations, %d conflicts reported, %d late proposals: %s",
 		r.Scenario, r.Seed, r.SimTime, r.Height, st.MaxRound, st.Events, st.Messages, st.Dropped, st.Duplicated, st.Cut,
-		st.Faults, st.Crashes, st.TxsAcked, st.TxsSubmitted, st.Equivocations, st.ConflictsReported, verdict)
+		st.Faults, st.Crashes, st.TxsAcked, st.TxsSubmitted, st.ValUpdates, st.Equivocations, st.ConflictsReported, st.LateProposals, verdict)
 }
 
 // Sim is one simulation run: the nodes, the network, the client, the checker, all driven by one
@@ -65,6 +68,7 @@ type Sim struct {
 	rng     *rand.Rand
 	sched   scheduler
 	genesis *genesis
+	keys    []ed25519.PrivKey // by validator index: the genesis validators, then the spares
 	nodes   []*node
 	net     *network
 	check   *checker
@@ -74,6 +78,7 @@ type Sim struct {
 	violation  *Violation
 	stats      Stats
 	checkpoint int64 // highest honest height at the last liveness checkpoint
+	muting     bool  // a precommitter is muted (Config.MutePrecommitters)
 }
 
 // New sets up a run of cfg. If cfg.Plan is set it is called first with the run's RNG to fill in
@@ -88,31 +93,29 @@ func New(cfg Config, log io.Writer) (*Sim, error) {
 	}
 	s.cfg = cfg
 	s.log = newEventLog(s, log)
-	keys := make([]ed25519.PrivKey, cfg.Validators)
-	vals := make([]*types.Validator, cfg.Validators)
+	keys := make([]ed25519.PrivKey, cfg.Validators+cfg.Spares)
+	pubs := make([]crypto.PubKey, cfg.Validators)
+	powers := make([]int64, cfg.Validators)
 	for v := range keys {
 		keys[v] = ed25519.GenPrivKeyFromSecret(fmt.Appendf(nil, "ballot-sim/%d/validator-%d", cfg.Seed, v))
-		vals[v] = types.NewValidator(keys[v].PubKey(), cfg.power(v))
+		if v < cfg.Validators {
+			pubs[v], powers[v] = keys[v].PubKey(), cfg.power(v)
+		}
 	}
-	set, err := types.NewValidatorSet(vals)
-	if err != nil {
-		return nil, fmt.Errorf("sim: validator set: %w", err)
+	var err error
+	if s.genesis, err = newGenesis("ballot-sim", pubs, powers, newApp(nil).hash); err != nil {
+		return nil, err
 	}
-	params := types.DefaultConsensusParams()
-	s.genesis = &genesis{
-		chainID:       "ballot-sim",
-		time:          genesisTime,
-		validators:    set,
-		params:        params,
-		consensusHash: params.Hash(),
-		appHash:       newApp().hash,
-	}
-	behaviour := make([]Behaviour, cfg.Validators)
+	s.genesis.valUpdatesAtNextHeight = cfg.valUpdatesAtNextHeight
+	behaviour := make([]Behaviour, len(keys))
 	for _, v := range cfg.Equivocators {
 		behaviour[v] = Equivocator
 	}
-	owners := make([]int, 0, cfg.Validators+len(cfg.Twins))
-	for v := range cfg.Validators {
+	for _, v := range cfg.Amnesiacs {
+		behaviour[v] = Amnesiac
+	}
+	owners := make([]int, 0, len(keys)+len(cfg.Twins))
+	for v := range keys {
 		owners = append(owners, v)
 	}
 	owners = append(owners, cfg.Twins...)
@@ -123,10 +126,11 @@ func New(cfg Config, log io.Writer) (*Sim, error) {
 		s.nodes = append(s.nodes, &node{
 			sim: s, index: i, validator: v, behaviour: behaviour[v],
 			address: keys[v].PubKey().Address(),
-			chain:   newChain(s.genesis), app: newApp(),
+			chain:   newChain(s.genesis), app: newApp(s.genesis.state.Validators.Validators),
 			signer: newSigner(keys[v], s.genesis.chainID), wal: newWAL(1),
 		})
 	}
+	s.keys = keys
 	s.net = newNetwork(s, len(s.nodes))
 	s.check = newChecker(s)
 	s.client = newClient(s)
@@ -157,6 +161,7 @@ func (s *Sim) Run() Result {
 		})
 	}
 	s.client.schedule()
+	s.client.scheduleValChanges()
 	for !s.stopped() && s.sched.next(s.cfg.Duration) {
 	}
 	if !s.stopped() {
@@ -222,7 +227,27 @@ func (s *Sim) inject(f Fault) {
 		s.net.setLink(f.Node, f.Peer, false)
 	case FaultLinkUp:
 		s.net.setLink(f.Node, f.Peer, true)
+	case FaultMute:
+		s.net.setMuted(f.Node, true)
+	case FaultUnmute:
+		s.net.setMuted(f.Node, false)
 	}
+}
+
+// onPrecommit is called when honest node n has signed a fresh precommit for a block: with
+// probability Config.MutePrecommitters it is muted for a while.
+func (s *Sim) onPrecommit(n *node) {
+	p := s.cfg.MutePrecommitters
+	if p == 0 || s.muting || s.sched.now >= s.cfg.HealAt || s.rng.Float64() >= p {
+		return
+	}
+	s.muting = true
+	s.inject(Fault{At: s.sched.now, Kind: FaultMute, Node: n.index})
+	end := min(s.sched.now+durationIn(s.rng, time.Second, 4*time.Second), s.cfg.HealAt)
+	s.sched.at(end, func() {
+		s.muting = false
+		s.inject(Fault{At: end, Kind: FaultUnmute, Node: n.index})
+	})
 }
 
 // checkLiveness requires every honest node to have committed above the highest height of the

@@ -2,84 +2,16 @@ package sim
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 )
 
-var (
-	flagSeeds = flag.Int("sim.seeds", 0, "seeds per scenario (default 3, 1 with -short)")
-	flagSeed  = flag.Uint64("sim.seed", 1, "first seed")
-)
-
-func seedsPerScenario() int {
-	switch {
-	case *flagSeeds > 0:
-		return *flagSeeds
-	case testing.Short():
-		return 1
-	}
-	return 3
-}
-
-// TestScenarios runs every safe scenario over a set of seeds: every invariant must hold.
-func TestScenarios(t *testing.T) {
-	n := seedsPerScenario()
-	for _, sc := range Scenarios() {
-		if sc.Unsafe {
-			continue
-		}
-		t.Run(sc.Name, func(t *testing.T) {
-			t.Parallel()
-			var simulated time.Duration
-			for seed := *flagSeed; seed < *flagSeed+uint64(n); seed++ {
-				res, err := Run(sc.Config(seed), nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				simulated += res.SimTime
-				if res.Violation != nil {
-					t.Errorf("%v\nreplay: %s", res.Violation, res.ReplayCommand())
-					continue
-				}
-				if res.Height < 10 {
-					t.Errorf("seed %d: only %d heights in %v", seed, res.Height, res.SimTime)
-				}
-			}
-			t.Logf("%d seeds, %v simulated", n, simulated)
-		})
-	}
-}
-
-// TestTwinsMajorityBreaksAgreement is the negative control: with byzantine power over 1/3 the
-// twins must be able to fork the chain, and the checker must catch it.
-func TestTwinsMajorityBreaksAgreement(t *testing.T) {
-	sc, ok := LookupScenario("twins-majority")
-	if !ok || !sc.Unsafe {
-		t.Fatal("no unsafe twins-majority scenario")
-	}
-	const budget = 10
-	caught := 0
-	for seed := uint64(1); seed <= budget; seed++ {
-		res, err := Run(sc.Config(seed), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Violation != nil && res.Violation.Kind == ViolationAgreement {
-			caught++
-		}
-	}
-	if caught == 0 {
-		t.Fatalf("no agreement violation in %d seeds with byzantine power 3/7", budget)
-	}
-	t.Logf("agreement broken in %d of %d seeds", caught, budget)
-}
-
 // TestSameSeedSameRun runs one seed twice with event logs: the logs must be byte-identical, and
 // another seed must differ.
 func TestSameSeedSameRun(t *testing.T) {
+	heavy(t)
 	sc, _ := LookupScenario("chaos")
 	run := func(seed uint64) (Result, []byte) {
 		cfg := sc.Config(seed)

@@ -1,0 +1,6 @@
+//go:build race
+
+package sim
+
+// raceEnabled reports a -race build: the seed set shrinks to a smoke run (see seedSet).
+const raceEnabled = true
