@@ -19,13 +19,19 @@ type Histogram interface{ Observe(value float64) }
 
 // CounterVec is a family of counters told apart by label values, given in the order of the
 // Desc's Labels.
-type CounterVec interface{ With(labelValues ...string) Counter }
+type CounterVec interface {
+	With(labelValues ...string) Counter
+}
 
 // GaugeVec is a family of gauges told apart by label values.
-type GaugeVec interface{ With(labelValues ...string) Gauge }
+type GaugeVec interface {
+	With(labelValues ...string) Gauge
+}
 
 // HistogramVec is a family of histograms told apart by label values.
-type HistogramVec interface{ With(labelValues ...string) Histogram }
+type HistogramVec interface {
+	With(labelValues ...string) Histogram
+}
 
 // Desc describes one metric.
 type Desc struct {
