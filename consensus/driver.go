@@ -41,6 +41,7 @@ type Driver struct {
 	events Events
 	txs    <-chan struct{} // mempool's TxsAvailable; nil if not waiting for transactions
 	now    func() time.Time
+	rec    *recorder
 
 	inbox chan PeerMessage
 
@@ -78,6 +79,7 @@ type Deps struct {
 	Events       Events
 	TxsAvailable <-chan struct{}
 	Now          func() time.Time
+	Metrics      *Metrics // nil: NopMetrics
 }
 
 // NewDriver returns a driver that continues from st, the chain state after the last block
@@ -91,9 +93,14 @@ func NewDriver(cfg Config, st state.State, deps Deps) *Driver {
 	if logger == nil {
 		logger = log.NewNop()
 	}
+	m := deps.Metrics
+	if m == nil {
+		m = NopMetrics()
+	}
 	d := &Driver{
 		cfg: cfg, logger: logger, signer: deps.Signer, exec: deps.Executor, blocks: deps.BlockStore,
 		wal: deps.WAL, gossip: deps.Gossip, events: deps.Events, txs: deps.TxsAvailable, now: now,
+		rec:   newRecorder(m, now),
 		inbox: make(chan PeerMessage, 1024),
 		state: st,
 	}
@@ -249,6 +256,9 @@ func (d *Driver) input(in core.Input, mode walMode) error {
 
 // feed steps the machine with in and carries out the actions.
 func (d *Driver) feed(in core.Input) error {
+	if !d.replaying {
+		d.rec.input(in, d.snapshot.Load().View) // the view after the last input: the machine's now
+	}
 	return d.carryOut(d.machine.Step(d.now(), in))
 }
 
@@ -288,6 +298,7 @@ func (d *Driver) execute(a core.Action) ([]core.Input, error) {
 				return nil, err
 			}
 		}
+		d.rec.event(a.Event, d.snapshot.Load().View, d.replaying)
 		if d.events != nil {
 			d.events.Publish(a.Event)
 		}
@@ -316,6 +327,7 @@ func (d *Driver) execute(a core.Action) ([]core.Input, error) {
 		if err != nil {
 			return nil, fmt.Errorf("consensus: ProcessProposal at height %d: %w", a.Height, err)
 		}
+		d.rec.proposalJudged(ok)
 		return []core.Input{core.ProposalProcessed{Height: a.Height, Round: a.Round, BlockHash: a.Block.Hash(), Accepted: ok}}, nil
 	case core.Commit:
 		return d.commit(a)
@@ -335,6 +347,7 @@ func (d *Driver) buildProposal(a core.BuildProposal) ([]core.Input, error) {
 		d.logger.Error("can't create the proposal block", "height", a.Height, "round", a.Round, "err", err)
 		return []core.Input{core.ProposalBlockBuilt{Height: a.Height, Round: a.Round}}, nil
 	}
+	d.rec.m.ProposalCreateCount.Add(1)
 	return []core.Input{core.ProposalBlockBuilt{Height: a.Height, Round: a.Round, Block: block, Parts: parts}}, nil
 }
 
@@ -436,6 +449,7 @@ func (d *Driver) commit(a core.Commit) ([]core.Input, error) {
 		return nil, fmt.Errorf("consensus: executing block %d: %w", a.Height, err)
 	}
 	fail.Point("driver.afterApplyBlock")
+	d.rec.committed(d.state, a.Block, d.machineAddress(), d.machine.View())
 	d.state = next
 	d.logger.Info("committed block", "height", a.Height, "hash", a.Block.Hash(), "txs", len(a.Block.Txs), "app_hash", next.AppHash)
 	height, err := d.heightInfo(next, a.SeenCommit)

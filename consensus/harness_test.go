@@ -44,6 +44,8 @@ type testChain struct {
 	wrapExec   func(Executor) Executor
 	wrapBlocks func(BlockStore) BlockStore
 	started    func(*runningDriver)
+	// metrics, if set, are the metrics of the drivers started next.
+	metrics *Metrics
 }
 
 func newTestChain(t *testing.T, validators int, cfg core.Config) *testChain {
@@ -129,7 +131,7 @@ func (c *testChain) start() *runningDriver {
 	if c.wrapBlocks != nil {
 		blocks = c.wrapBlocks(blocks)
 	}
-	d := NewDriver(c.cfg, st, Deps{Signer: signer, Executor: exec, BlockStore: blocks, WAL: walLog})
+	d := NewDriver(c.cfg, st, Deps{Signer: signer, Executor: exec, BlockStore: blocks, WAL: walLog, Metrics: c.metrics})
 	r := &runningDriver{Driver: d, cancel: cancel, done: make(chan error, 1), wal: walLog}
 	if c.started != nil {
 		c.started(r)
