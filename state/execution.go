@@ -42,6 +42,7 @@ type BlockExecutor struct {
 	evpool     EvidencePool
 	blockStore BlockStore
 	events     EventPublisher
+	metrics    *Metrics
 
 	now       func() time.Time
 	tolerance time.Duration
@@ -93,6 +94,7 @@ func NewBlockExecutor(
 		evpool:     evpool,
 		blockStore: blockStore,
 		events:     types.NopEventBus{},
+		metrics:    NopMetrics(),
 		now:        time.Now,
 	}
 	for _, opt := range opts {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/ballot-bft/ballot/abci/appconn"
 	"github.com/ballot-bft/ballot/libs/fail"
@@ -48,10 +49,12 @@ func (e *BlockExecutor) ApplyVerifiedBlock(ctx context.Context, st State, blockI
 	if err != nil {
 		return st, fmt.Errorf("apply block: %w", err)
 	}
+	start := time.Now()
 	resp, err := e.app.FinalizeBlock(ctx, req)
 	if err != nil {
 		return st, fmt.Errorf("apply block %d: FinalizeBlock: %w", block.Height, err)
 	}
+	e.metrics.BlockProcessingTime.Observe(millisecondsSince(start))
 	if len(resp.TxResults) != len(block.Txs) {
 		return st, fmt.Errorf("apply block %d: %w: %d txs, %d results",
 			block.Height, ErrTxResultsMismatch, len(block.Txs), len(resp.TxResults))
@@ -67,9 +70,11 @@ func (e *BlockExecutor) ApplyVerifiedBlock(ctx context.Context, st State, blockI
 		return st, fmt.Errorf("apply block %d: %w", block.Height, err)
 	}
 	if len(valUpdates) > 0 {
+		e.metrics.ValidatorSetUpdates.Add(1)
 		e.logger.Debug("validator updates", "height", block.Height, "updates", len(valUpdates))
 	}
 	if resp.ConsensusParamUpdates != nil {
+		e.metrics.ConsensusParamUpdates.Add(1)
 		e.logger.Debug("consensus params updated", "height", block.Height)
 	}
 
