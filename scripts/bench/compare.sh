@@ -37,6 +37,7 @@ rows=(
 for s in "$@"; do
   for p in fixed1000 step; do
     printf '%-10s %-9s %s  (%s)\n' "$s" "$p" "$(field "$s" "$p" .label)" "$(field "$s" "$p" .started_at)"
+    if [ -f "$dir/$s-$p.txt" ]; then grep -h '^machine:' "$dir/$s-$p.txt" | sed 's/^/                     /' || true; fi
   done
 done
 echo

@@ -14,7 +14,8 @@
 #   BENCH_CONNS      connections/endpoint (4)   BENCH_KEEP=1     keep the temp dir
 #   BENCH_LOAD_ARGS  extra ballot-load flags
 #   BENCH_ROUNDS=1   also time each height's consensus phases (roundtimes) -> <out>-rounds.*
-#   BENCH_PERF=1     also sample the nodes with perf (BENCH_PERF_FREQ Hz, 499) -> <out>-perf.*
+#   BENCH_PERF=1     also sample the nodes with perf (BENCH_PERF_FREQ Hz, 499) -> <out>-perf.*,
+#                    split by kind of work in <out>-perf-split.txt (perfsplit)
 # Every wait is bounded; only processes started here are stopped, by PID.
 
 set -euo pipefail
@@ -138,11 +139,14 @@ bench_run() {
   out="$BENCH_OUT/$sys-$profile"
   bench_log "$sys/$profile: $label"
   bench_observe_start "$out" "$label"
+  local load0
+  load0=$(cut -d' ' -f1-3 /proc/loadavg)
   # shellcheck disable=SC2046,SC2086
   "$BENCH_DIR/ballot-load" --endpoints "$(bench_endpoints)" --size 250 \
     --transport "$BENCH_TRANSPORT" --batch "$BENCH_BATCH" --mode "$BENCH_MODE" --connections "$BENCH_CONNS" \
     --proc "$procs" --label "$label" --json "$out.json" --plot "$out.svg" \
     $(bench_profile "$profile") $BENCH_LOAD_ARGS | tee "$out.txt"
+  echo "machine:    $(nproc) CPUs; load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end" | tee -a "$out.txt"
   bench_observe_stop "$out"
   bench_stop
   bench_log "$sys/$profile: wrote $out.json $out.svg $out.txt"
@@ -177,11 +181,13 @@ bench_observe_stop() {
   BENCH_OBSERVERS=()
   if [ "${BENCH_ROUNDS:-0}" = 1 ]; then bench_log "wrote $1-rounds.json $1-rounds.txt"; fi
   if [ "${BENCH_PERF:-0}" = 1 ] && [ -s "$1-perf.data" ]; then
-    perf report -i "$1-perf.data" --stdio --no-children --sort symbol --percent-limit 0.3 \
+    perf report -i "$1-perf.data" --stdio --no-children --sort symbol --percent-limit 0.3 -g none \
       >"$1-perf-self.txt" 2>/dev/null || true
-    perf report -i "$1-perf.data" --stdio --children --sort symbol --percent-limit 2 -g none \
+    perf report -i "$1-perf.data" --stdio --children --sort symbol --percent-limit 1 -g none \
       >"$1-perf-children.txt" 2>/dev/null || true
-    bench_log "wrote $1-perf.data $1-perf-self.txt $1-perf-children.txt"
+    perf script -i "$1-perf.data" -F comm,pid,ip,sym 2>/dev/null |
+      "$BENCH_DIR/perfsplit" --summary "$1.json" >"$1-perf-split.txt" || true
+    bench_log "wrote $1-perf.data $1-perf-split.txt $1-perf-self.txt $1-perf-children.txt"
   fi
 }
 
@@ -199,7 +205,10 @@ bench_main() {
   if [ "${BENCH_ROUNDS:-0}" = 1 ]; then
     (cd "$BENCH_REPO" && go build -o "$BENCH_DIR/roundtimes" ./scripts/bench/roundtimes)
   fi
-  if [ "${BENCH_PERF:-0}" = 1 ]; then command -v perf >/dev/null || bench_die "BENCH_PERF=1 needs perf"; fi
+  if [ "${BENCH_PERF:-0}" = 1 ]; then
+    command -v perf >/dev/null || bench_die "BENCH_PERF=1 needs perf"
+    (cd "$BENCH_REPO" && go build -o "$BENCH_DIR/perfsplit" ./scripts/bench/perfsplit)
+  fi
   if [ $# -eq 0 ]; then set -- fixed500 step; fi
   for p in "$@"; do bench_profile "$p" >/dev/null; done
   for p in "$@"; do bench_run "$sys" "$p"; done
