@@ -50,6 +50,8 @@ type peer struct {
 	cancel context.CancelCauseFunc
 	ready  chan struct{} // closed once every reactor's AddPeer returned
 	done   chan struct{} // closed when the connection has stopped
+
+	metrics *peerMetrics // nil when the switch has no metrics
 }
 
 var _ Peer = (*peer)(nil)
@@ -116,13 +118,21 @@ func (p *peer) String() string {
 // encode, or it was not queued.
 func (p *peer) Send(e Envelope) bool {
 	b, ok := p.encode(e)
-	return ok && p.mconn.Send(e.ChannelID, b)
+	if !ok || !p.mconn.Send(e.ChannelID, b) {
+		return false
+	}
+	p.metrics.sentMsg(e.ChannelID, e.Message, len(b))
+	return true
 }
 
 // TrySend implements Peer; it never blocks.
 func (p *peer) TrySend(e Envelope) bool {
 	b, ok := p.encode(e)
-	return ok && p.mconn.TrySend(e.ChannelID, b)
+	if !ok || !p.mconn.TrySend(e.ChannelID, b) {
+		return false
+	}
+	p.metrics.sentMsg(e.ChannelID, e.Message, len(b))
+	return true
 }
 
 // encode returns the bytes to send for e, or false if e cannot go to this peer.
@@ -170,6 +180,7 @@ func (p *peer) receive(chID byte, msg []byte) {
 		p.stop(fmt.Errorf("%w on channel %#02x: %v", ErrMalformedMessage, chID, err))
 		return
 	}
+	p.metrics.receivedMsg(chID, m, len(msg))
 	reactor.Receive(Envelope{Src: p, ChannelID: chID, Message: m})
 }
 

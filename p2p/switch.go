@@ -93,6 +93,9 @@ type PeerSwitch struct {
 	addrFilter func(NetAddress) error
 	idFilter   func(ID) error
 	addrBook   AddrBook
+	metrics    *Metrics
+	metricsOn  bool             // WithMetrics was given: per-peer instruments and queue polling
+	messages   *messageCounters // per message type, for metrics
 
 	reactors     []namedReactor
 	channels     channelTable
@@ -156,6 +159,7 @@ func NewSwitch(cfg *config.P2PConfig, nodeKey *NodeKey, nodeInfo NodeInfo, trans
 		rng:           rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
 		startJitter:   redialJitter,
 		started:       make(chan struct{}),
+		metrics:       NopMetrics(),
 	}
 	for _, opt := range opts {
 		opt(sw)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cosmos/gogoproto/proto"
 
+	"github.com/ballot-bft/ballot/libs/metrics"
 	"github.com/ballot-bft/ballot/p2p/conn"
 )
 
@@ -101,8 +102,14 @@ func (sw *PeerSwitch) Broadcast(e Envelope) {
 		sw.logger.Error("Cannot encode broadcast message", "channel", e.ChannelID, "err", err)
 		return
 	}
+	var byType metrics.Counter
+	if sw.metricsOn {
+		byType = sw.messages.of(e.Message)[0]
+	}
 	for _, p := range sw.Peers() {
-		p.(*peer).sendBytes(e.ChannelID, b)
+		if pp := p.(*peer); pp.sendBytes(e.ChannelID, b) {
+			pp.metrics.sentBytes(e.ChannelID, byType, len(b))
+		}
 	}
 }
 
@@ -286,8 +293,12 @@ func (sw *PeerSwitch) addPeer(sc net.Conn, info NodeInfo, outbound bool, socketA
 	if err != nil {
 		return err
 	}
+	if sw.metricsOn {
+		p.metrics = newPeerMetrics(sw.metrics, sw.messages, info.ID, &sw.channels)
+	}
 	sw.peers[info.ID] = p
 	sw.peerList = append(sw.peerList, p)
+	sw.metrics.Peers.Set(float64(len(sw.peers)))
 	sw.wg.Go(func() { sw.runPeer(p) })
 	return nil
 }
@@ -306,7 +317,7 @@ func (sw *PeerSwitch) runPeer(p *peer) {
 	sw.mu.Unlock()
 	sw.logger.Debug("Peer connected", "peer", p)
 
-	reason := <-runErr
+	reason := sw.waitPeer(p, runErr)
 	if reason == nil {
 		reason = context.Cause(p.ctx)
 	}
@@ -320,6 +331,7 @@ func (sw *PeerSwitch) runPeer(p *peer) {
 	}
 	sw.mu.Lock()
 	delete(sw.peers, p.info.ID)
+	sw.metrics.Peers.Set(float64(len(sw.peers)))
 	for i, q := range sw.peerList {
 		if q == p {
 			sw.peerList = append(sw.peerList[:i], sw.peerList[i+1:]...)
