@@ -36,6 +36,7 @@ func (r *Reactor) applier(ctx context.Context, st state.State, jobs <-chan apply
 			return fmt.Errorf("blocksync: executing block %d: %w", first.Height, err)
 		}
 		st = next
+		r.metrics.applied(first)
 		results <- applyResult{state: st}
 	}
 	return nil

@@ -45,6 +45,7 @@ type Deps struct {
 	StateStore StateStore
 	Executor   Executor
 	Logger     log.Logger
+	Metrics    *Metrics // nil: NopMetrics
 }
 
 // Result is what the sync hands over to consensus.
@@ -67,6 +68,7 @@ type Reactor struct {
 	states  StateStore
 	exec    Executor
 	logger  log.Logger
+	metrics *Metrics
 
 	events      chan event    // from Receive/RemovePeer to the sync's scheduler
 	syncDone    chan struct{} // closed when the sync has caught up (at once if not syncing)
@@ -104,6 +106,9 @@ func New(cfg Config, st state.State, sync bool, deps Deps) (*Reactor, error) {
 	}
 	if r.logger == nil {
 		r.logger = log.NewNop()
+	}
+	if r.metrics = deps.Metrics; r.metrics == nil {
+		r.metrics = NopMetrics()
 	}
 	if !sync {
 		close(r.syncDone)

@@ -56,6 +56,8 @@ type scheduler struct {
 // sync fetches and applies blocks until the node has caught up. It returns the result, or an
 // error if a block could not be saved or executed, or ctx's error.
 func (r *Reactor) sync(ctx context.Context) (Result, error) {
+	r.metrics.Syncing.Set(1)
+	defer r.metrics.Syncing.Set(0)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	start := r.initial.LastBlockHeight + 1
