@@ -155,12 +155,17 @@ func fit(x, y []float64) (float64, float64) {
 }
 
 func printSummary(w io.Writer, endpoint string, s summary) {
-	fmt.Fprintf(w, "node %s: %d heights (%d in round 0, %d needed more rounds, mean %.0f ms), %.1f txs/height\n",
-		endpoint, s.Heights, s.Round0, s.MoreRounds, s.MoreRoundsMeanMS, s.TxsMean)
+	more := ""
+	if s.MoreRounds > 0 {
+		more = fmt.Sprintf(", taking %.0f ms on average", s.MoreRoundsMeanMS)
+	}
+	fmt.Fprintf(w, "node %s: %d heights (%d decided in round 0, %d needed more rounds%s), %.1f txs/height\n",
+		endpoint, s.Heights, s.Round0, s.MoreRounds, more, s.TxsMean)
 	if s.Round0 == 0 {
 		return
 	}
 	fmt.Fprintf(w, "  %-11s %8s %8s %8s %8s %6s %10s %10s\n", "phase", "mean", "p50", "p90", "max", "share", "fixed ms", "µs/tx")
+	s.Total.Share = 1
 	for _, p := range append(slices.Clone(s.Phases), s.Total) {
 		fmt.Fprintf(w, "  %-11s %8.1f %8.1f %8.1f %8.1f %5.0f%% %10.1f %10.1f\n",
 			p.Name, p.Mean, p.P50, p.P90, p.Max, 100*p.Share, p.FixedMS, p.PerTxUS)
