@@ -127,7 +127,7 @@ func TestBadKeyFilesGiveOneLineErrors(t *testing.T) {
 		{"address of another key", keyJSON("2C4E4D1DE6FBFC05D950FC7E6461BE3007DD16E4", pubName, examplePub, privName, examplePriv), "does not match pub_key"},
 		{"short address", keyJSON(exampleAddress[:38], pubName, examplePub, privName, examplePriv), "does not match pub_key"},
 		{"empty address", keyJSON("", pubName, examplePub, privName, examplePriv), "does not match pub_key"},
-		{"bad hex address", keyJSON("ZZ"+exampleAddress[2:], pubName, examplePub, privName, examplePriv), "invalid hex"},
+		{"bad hex address", keyJSON("ZZ"+exampleAddress[2:], pubName, examplePub, privName, examplePriv), "encoding/hex: invalid byte"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -113,7 +113,7 @@ func TestBadStateFilesGiveOneLineErrors(t *testing.T) {
 		{"unknown step", stateJSON(`"1"`, "0", "4", "", ""), "unknown step 4"},
 		{"step overflow", stateJSON(`"1"`, "0", "300", "", ""), "invalid JSON"},
 		{"bad base64 signature", stateJSON(`"15"`, "0", "3", `"!!notbase64"`, `"`+exampleSignBytes+`"`), "invalid JSON"},
-		{"bad hex signbytes", stateJSON(`"15"`, "0", "3", `"`+exampleSignature+`"`, `"6C08ZZ"`), "invalid hex"},
+		{"bad hex signbytes", stateJSON(`"15"`, "0", "3", `"`+exampleSignature+`"`, `"6C08ZZ"`), "encoding/hex: invalid byte"},
 		{"signature without signbytes", stateJSON(`"15"`, "0", "3", `"`+exampleSignature+`"`, ""), "signature present without signbytes"},
 		{"signbytes without signature", stateJSON(`"15"`, "0", "3", "", `"`+exampleSignBytes+`"`), "signbytes present without a signature"},
 		{"signbytes of another height", stateJSON(`"16"`, "0", "3", `"`+exampleSignature+`"`, `"`+exampleSignBytes+`"`), "signbytes encode"},
