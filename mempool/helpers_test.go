@@ -131,14 +131,15 @@ func newRecordingMetrics() (*recordingMetrics, *Metrics) {
 	rec := &recordingMetrics{gauges: map[string]float64{}, maxGauge: map[string]float64{}, counters: map[string]float64{}}
 	at := func(name string) recGauge { return recGauge{rec, name} }
 	return rec, &Metrics{
-		Size:               at("size"),
-		SizeBytes:          at("size_bytes"),
-		TxSizeBytes:        at("tx_size_bytes"),
-		FailedTxs:          at("failed_txs"),
-		RejectedTxs:        at("rejected_txs"),
-		EvictedTxs:         at("evicted_txs"),
-		RecheckTimes:       at("recheck_times"),
-		AlreadyReceivedTxs: at("already_received_txs"),
+		Size:                      at("size"),
+		SizeBytes:                 at("size_bytes"),
+		TxSizeBytes:               at("tx_size_bytes"),
+		FailedTxs:                 at("failed_txs"),
+		RejectedTxs:               at("rejected_txs"),
+		EvictedTxs:                at("evicted_txs"),
+		RecheckTimes:              at("recheck_times"),
+		AlreadyReceivedTxs:        at("already_received_txs"),
+		ActiveOutboundConnections: at("active_outbound_connections"),
 	}
 }
 

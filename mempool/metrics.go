@@ -1,75 +1,57 @@
 package mempool
 
-// MetricsSubsystem is the subsystem of the mempool's metrics: their full names are
-// "cometbft_mempool_<name>" with the names of MetricDescs (CometBFT's names).
+import "github.com/ballot-bft/ballot/libs/metrics"
+
+// MetricsSubsystem is the subsystem of the mempool's metrics: their names are
+// "<namespace>_mempool_<name>", CometBFT's names.
 const MetricsSubsystem = "mempool"
 
-// Gauge is a value that goes up and down (prometheus.Gauge satisfies it).
-type Gauge interface{ Set(float64) }
-
-// Counter is a value that only goes up (prometheus.Counter satisfies it).
-type Counter interface{ Add(float64) }
-
-// Histogram records observations in buckets (prometheus.Histogram satisfies it).
-type Histogram interface{ Observe(float64) }
-
-// Metrics are the pool's instruments. Every field must be non-nil; NopMetrics fills them with
-// instruments that do nothing. The pool updates them under its mutex, so they must not block.
+// Metrics are the pool's and its gossip reactor's instruments; NewMetrics makes them. Every
+// field must be non-nil. The pool updates them under its mutex, so they must not block.
 type Metrics struct {
 	// Size is the number of transactions in the pool.
-	Size Gauge
+	Size metrics.Gauge
 	// SizeBytes is the total raw size of the transactions in the pool.
-	SizeBytes Gauge
+	SizeBytes metrics.Gauge
 	// TxSizeBytes records the raw size of every admitted transaction.
-	TxSizeBytes Histogram
+	TxSizeBytes metrics.Histogram
 	// FailedTxs counts transactions the app rejected (non-zero code) or the post-check refused.
-	FailedTxs Counter
+	FailedTxs metrics.Counter
 	// RejectedTxs counts transactions refused for lack of room, before or after the app's answer.
-	RejectedTxs Counter
+	RejectedTxs metrics.Counter
 	// EvictedTxs counts pool transactions a recheck found invalid.
-	EvictedTxs Counter
+	EvictedTxs metrics.Counter
 	// RecheckTimes counts recheck rounds.
-	RecheckTimes Counter
-	// AlreadyReceivedTxs counts transactions refused because they were seen before.
-	AlreadyReceivedTxs Counter
+	RecheckTimes metrics.Counter
+	// AlreadyReceivedTxs counts transactions refused because they were seen before (a
+	// CometBFT v1 metric; v0.38 does not have it).
+	AlreadyReceivedTxs metrics.Counter
+	// ActiveOutboundConnections is the number of peers the gossip reactor is sending
+	// transactions to (bounded by experimental_max_gossip_connections_*).
+	ActiveOutboundConnections metrics.Gauge
 }
 
-// MetricDesc describes one metric for registration with a metrics provider.
-type MetricDesc struct {
-	Name string // e.g. "size"; the full name is "cometbft_mempool_size"
-	Kind string // "gauge", "counter" or "histogram"
-	Help string
-}
-
-// MetricDescs lists the metrics of Metrics, in field order. TxSizeBytes uses CometBFT's
-// exponential buckets: start 1, factor 3, 7 buckets.
-var MetricDescs = []MetricDesc{
-	{"size", "gauge", "Number of uncommitted transactions in the mempool."},
-	{"size_bytes", "gauge", "Total size of the mempool in bytes."},
-	{"tx_size_bytes", "histogram", "Histogram of transaction sizes in bytes."},
-	{"failed_txs", "counter", "Number of failed transactions."},
-	{"rejected_txs", "counter", "Number of rejected transactions."},
-	{"evicted_txs", "counter", "Number of evicted transactions."},
-	{"recheck_times", "counter", "Number of times transactions are rechecked in the mempool."},
-	{"already_received_txs", "counter", "Number of duplicate transaction reception."},
-}
-
-// NopMetrics returns Metrics whose instruments do nothing.
-func NopMetrics() *Metrics {
+// NewMetrics makes the mempool metrics with p. TxSizeBytes uses CometBFT's buckets: 1, 3, 9,
+// ... 729 bytes.
+func NewMetrics(p metrics.Provider) *Metrics {
+	s := metrics.Subsystem{Provider: p, Name: MetricsSubsystem}
 	return &Metrics{
-		Size:               nopMetric{},
-		SizeBytes:          nopMetric{},
-		TxSizeBytes:        nopMetric{},
-		FailedTxs:          nopMetric{},
-		RejectedTxs:        nopMetric{},
-		EvictedTxs:         nopMetric{},
-		RecheckTimes:       nopMetric{},
-		AlreadyReceivedTxs: nopMetric{},
+		Size:                      s.Gauge("size", "Transactions in the mempool.").With(),
+		SizeBytes:                 s.Gauge("size_bytes", "Total size of the mempool's transactions in bytes.").With(),
+		TxSizeBytes:               s.Histogram("tx_size_bytes", "Sizes of the transactions admitted, in bytes.", metrics.ExponentialBuckets(1, 3, 7)).With(),
+		FailedTxs:                 s.Counter("failed_txs", "Transactions the application or the post-check refused.").With(),
+		RejectedTxs:               s.Counter("rejected_txs", "Transactions refused because the mempool was full.").With(),
+		EvictedTxs:                s.Counter("evicted_txs", "Mempool transactions a recheck found invalid.").With(),
+		RecheckTimes:              s.Counter("recheck_times", "Rechecks of the mempool's transactions.").With(),
+		AlreadyReceivedTxs:        s.Counter("already_received_txs", "Transactions refused because they were received before.").With(),
+		ActiveOutboundConnections: s.Gauge("active_outbound_connections", "Peers the mempool is gossiping transactions to.").With(),
 	}
 }
 
-type nopMetric struct{}
+// NopMetrics returns metrics that do nothing, the pool's default.
+func NopMetrics() *Metrics { return NewMetrics(metrics.Nop) }
 
-func (nopMetric) Set(float64)     {}
-func (nopMetric) Add(float64)     {}
-func (nopMetric) Observe(float64) {}
+// MetricSpecs lists the mempool's metrics, in Metrics field order.
+func MetricSpecs() []metrics.Spec {
+	return metrics.Specs(func(p metrics.Provider) { NewMetrics(p) })
+}

@@ -42,8 +42,8 @@ func typeName(m Mempool) string {
 
 func TestMetricDescsCoverMetrics(t *testing.T) {
 	fields := reflect.TypeOf(Metrics{})
-	if fields.NumField() != len(MetricDescs) {
-		t.Fatalf("%d metric descriptions for %d Metrics fields", len(MetricDescs), fields.NumField())
+	if specs := MetricSpecs(); fields.NumField() != len(specs) {
+		t.Fatalf("%d metric descriptions for %d Metrics fields", len(specs), fields.NumField())
 	}
 	nop := reflect.ValueOf(*NopMetrics())
 	for i := range fields.NumField() {

@@ -28,6 +28,8 @@ func (r *Reactor) gossip(peer p2p.Peer, stop <-chan struct{}) {
 		return
 	}
 	defer r.releaseSlot(peer)
+	r.active.Add(1)
+	defer r.active.Add(-1)
 
 	id := peer.ID()
 	var after uint64 // admission number of the last transaction handled for this peer

@@ -9,6 +9,7 @@ import (
 	abcitypes "github.com/ballot-bft/ballot/abci/types"
 	"github.com/ballot-bft/ballot/config"
 	"github.com/ballot-bft/ballot/libs/log"
+	"github.com/ballot-bft/ballot/libs/metrics"
 	"github.com/ballot-bft/ballot/mempool"
 	"github.com/ballot-bft/ballot/p2p"
 	"github.com/ballot-bft/ballot/p2p/conn"
@@ -34,6 +35,12 @@ type Option func(*Reactor)
 // WithLogger sets the reactor's logger (default: discard).
 func WithLogger(logger log.Logger) Option { return func(r *Reactor) { r.logger = logger } }
 
+// WithMetrics makes the reactor count the peers it gossips to in m.ActiveOutboundConnections
+// (default: not counted).
+func WithMetrics(m *mempool.Metrics) Option {
+	return func(r *Reactor) { r.active = m.ActiveOutboundConnections }
+}
+
 // WithPeerHeights makes the reactor hold back transactions from peers whose consensus is more
 // than one height behind the pool height the transaction was admitted at.
 func WithPeerHeights(heights PeerHeights) Option { return func(r *Reactor) { r.heights = heights } }
@@ -48,6 +55,7 @@ type Reactor struct {
 	broadcast  bool
 	maxTxBytes int
 	maxMsgSize int
+	active     metrics.Gauge // peers being gossiped to
 
 	// Slots limit the peers that send at once (nil: no limit).
 	persistentSlots, otherSlots chan struct{}
@@ -76,6 +84,7 @@ func New(cfg *config.MempoolConfig, pool mempool.Mempool, sw p2p.Switch, opts ..
 		ctx:        ctx,
 		cancel:     cancel,
 		peers:      make(map[p2p.ID]chan struct{}),
+		active:     mempool.NopMetrics().ActiveOutboundConnections,
 	}
 	if n := cfg.ExperimentalMaxGossipConnectionsToPersistentPeers; n > 0 {
 		r.persistentSlots = make(chan struct{}, n)
