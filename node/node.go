@@ -40,7 +40,10 @@ type Node struct {
 	evidence   *evidence.Pool
 	privVal    *privval.FilePV
 	appConns   *appconn.Conns
+	apps       appConns // appConns' connections, timed when Prometheus is on
 	eventBus   *types.EventBus
+	metrics    *nodeMetrics
+	metricsSrv *metricsServer // nil when Prometheus is off
 
 	txIndexer    txindex.TxIndexer
 	blockIndexer indexer.BlockIndexer
@@ -50,8 +53,8 @@ type Node struct {
 
 // New loads the genesis file, opens the databases and keys and prepares the application
 // connections. Nothing runs until Run.
-func New(cfg *config.Config, logger log.Logger) (n *Node, err error) {
-	n = &Node{cfg: cfg, logger: logger}
+func New(cfg *config.Config, logger log.Logger) (_ *Node, err error) {
+	n := &Node{cfg: cfg, logger: logger} // not the result: a failed New returns nil and closes n
 	defer func() {
 		if err != nil {
 			n.close()
@@ -63,6 +66,13 @@ func New(cfg *config.Config, logger log.Logger) (n *Node, err error) {
 		return nil, err
 	}
 	n.genDoc = genDoc
+	n.metrics = newNodeMetrics(cfg.Instrumentation, genDoc.ChainID)
+	if n.metricsSrv, err = listenMetrics(cfg.Instrumentation, n.metrics); err != nil {
+		return nil, err
+	}
+	if n.metricsSrv != nil {
+		n.closers = append(n.closers, n.metricsSrv.close)
+	}
 
 	stateDB, err := n.openDB("state")
 	if err != nil {
@@ -111,6 +121,7 @@ func New(cfg *config.Config, logger log.Logger) (n *Node, err error) {
 	if n.appConns, err = appconn.NewConns(creator, logger.With("module", "proxy")); err != nil {
 		return nil, err
 	}
+	n.apps = newAppConns(n.appConns, n.metrics.abci)
 	n.eventBus = types.NewEventBus()
 	if err := n.openIndexers(); err != nil {
 		return nil, err
@@ -190,6 +201,9 @@ func (n *Node) Run(ctx context.Context) (err error) {
 	services, failed := errgroup.WithContext(serviceCtx)
 	services.Go(func() error { return n.appConns.Run(failed) })
 	services.Go(func() error { return n.eventBus.Run(failed) })
+	if n.metricsSrv != nil {
+		services.Go(func() error { return n.metricsSrv.run(failed) })
+	}
 	services.Go(func() error {
 		return indexer.NewService(indexer.ServiceConfig{
 			TxIndexer: n.txIndexer, BlockIndexer: n.blockIndexer, EventBus: n.eventBus,
@@ -233,7 +247,7 @@ func (n *Node) Run(ctx context.Context) (err error) {
 // consensus driver until ctx is done.
 func (n *Node) runConsensus(ctx context.Context) error {
 	handshaker := state.NewHandshaker(n.stateStore, n.state, n.blockStore, n.genDoc, n.eventBus, n.logger.With("module", "consensus"))
-	st, err := handshaker.Handshake(ctx, n.appConns)
+	st, err := handshaker.Handshake(ctx, n.apps)
 	if err != nil {
 		return fmt.Errorf("handshake with the application: %w", err)
 	}
@@ -242,9 +256,9 @@ func (n *Node) runConsensus(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	exec := state.NewBlockExecutor(n.stateStore, n.logger.With("module", "state"), n.appConns.Consensus(),
+	exec := state.NewBlockExecutor(n.stateStore, n.logger.With("module", "state"), n.apps.Consensus(),
 		state.NewMempoolAdapter(mp), n.evidence, n.blockStore,
-		state.WithEventPublisher(n.eventBus),
+		state.WithEventPublisher(n.eventBus), state.WithMetrics(n.metrics.state),
 		state.WithBlockTimeTolerance(time.Now, n.cfg.Consensus.BlockTimeTolerance))
 
 	walLog, err := openWAL(n.cfg.Consensus.WalFile(), n.logger)
@@ -303,12 +317,13 @@ func (n *Node) newDriver(st state.State, mp mempool.Mempool, exec *state.BlockEx
 		Gossip:       net.consensus,
 		Events:       consensusEvents{bus: n.eventBus, evidence: n.evidence, logger: n.logger.With("module", "consensus")},
 		TxsAvailable: txsAvailable,
+		Metrics:      n.metrics.consensus,
 	})
 }
 
 func (n *Node) newMempool(st state.State) (mempool.Mempool, error) {
-	return mempool.New(n.cfg.Mempool, n.appConns.Mempool(), st.LastBlockHeight,
-		mempool.WithLogger(n.logger.With("module", "mempool")),
+	return mempool.New(n.cfg.Mempool, n.apps.Mempool(), st.LastBlockHeight,
+		mempool.WithLogger(n.logger.With("module", "mempool")), mempool.WithMetrics(n.metrics.mempool),
 		mempool.WithPreCheck(state.TxPreCheck(st)),
 		mempool.WithPostCheck(state.TxPostCheck(st)))
 }

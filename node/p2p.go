@@ -72,7 +72,7 @@ func (n *Node) newNetwork(st state.State, mp mempool.Mempool, exec *state.BlockE
 			_ = net.transport.Close()
 		}
 	}()
-	opts := []p2p.SwitchOption{p2p.WithAddrBook(net.book)}
+	opts := append([]p2p.SwitchOption{p2p.WithAddrBook(net.book)}, n.metrics.switchOptions()...)
 	if n.cfg.FilterPeers {
 		opts = append(opts, p2p.WithAddrFilter(n.filterPeerAddr), p2p.WithIDFilter(n.filterPeerID))
 	}
@@ -95,13 +95,14 @@ func (n *Node) newNetwork(st state.State, mp mempool.Mempool, exec *state.BlockE
 	sync := !onlyValidatorIsUs(st, pubKey.Address())
 	net.blocksync, err = blocksync.New(syncCfg, st, sync, blocksync.Deps{
 		Switch: net.sw, BlockStore: n.blockStore, StateStore: n.stateStore, Executor: exec,
-		Logger: n.logger.With("module", "blocksync"),
+		Logger: n.logger.With("module", "blocksync"), Metrics: n.metrics.blocksync,
 	})
 	if err != nil {
 		return nil, err
 	}
 	net.mempool = mpreactor.New(n.cfg.Mempool, mp, net.sw,
-		mpreactor.WithLogger(n.logger.With("module", "mempool")), mpreactor.WithPeerHeights(net.consensus))
+		mpreactor.WithLogger(n.logger.With("module", "mempool")), mpreactor.WithPeerHeights(net.consensus),
+		mpreactor.WithMetrics(n.metrics.mempool))
 	net.evidence, err = evreactor.New(n.evidence, net.sw, net.consensus, evreactor.WithLogger(n.logger.With("module", "evidence")))
 	if err != nil {
 		return nil, err
@@ -168,7 +169,7 @@ func (n *Node) filterPeerID(id p2p.ID) error {
 func (n *Node) filterPeer(path string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), deliverTimeout)
 	defer cancel()
-	res, err := n.appConns.Query().Query(ctx, &abci.RequestQuery{Path: path})
+	res, err := n.apps.Query().Query(ctx, &abci.RequestQuery{Path: path})
 	if err != nil {
 		return fmt.Errorf("asking the application (%s): %w", path, err)
 	}
