@@ -99,9 +99,16 @@
 // power), ballot_plantedbug_doublesign (the signer without its guard) — must break an invariant
 // within the same seed set (TestPlantedBugsCaught builds and runs each).
 //
-// # Event log
+// # Event log and replay
 //
 // Given a writer, a run records every input and action of every node, node events, faults and
-// the violation as JSON lines (Record); Inspect filters and prints them. The ballot-sim command
-// (cmd/ballot-sim) runs scenarios and seeds, soaks, and inspects logs.
+// the violation as JSON lines (Record); Inspect filters and prints them. The records carry
+// replay data: each machine a node builds (its Config, address and starting height, the height
+// as the chain state it describes), each call's time and input (messages, timeouts and claims as
+// the consensus WAL encodes them, the answers to requests in their own fields), and a digest of
+// every action (replaycodec.go). Replay feeds one node's recorded calls to fresh machines and
+// checks that they repeat every action — a determinism check from the log that also shows the
+// node's decisions. Recorder writes the same records from any driver, which is how a real node
+// could record its inputs. The ballot-sim command (cmd/ballot-sim) runs scenarios and seeds,
+// soaks, inspects logs and replays them (inspect -replay).
 package sim

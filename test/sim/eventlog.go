@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/ballot-bft/ballot/consensus/core"
 	"github.com/ballot-bft/ballot/types"
@@ -12,7 +13,8 @@ import (
 
 // Record is one line of the event log (JSON lines): an input fed to a node, an action a node's
 // machine asked for, a node-level event (start, crash, commit, signer refusal), an injected
-// fault or a violation.
+// fault or a violation. The actions of one machine call follow its input record at once, in
+// order; the Start of a machine is an input record of type "Start".
 type Record struct {
 	T      int64  `json:"t_us"` // simulated time since genesis, in microseconds
 	Node   int    `json:"node"` // -1: the network or the run
@@ -23,6 +25,13 @@ type Record struct {
 	Round  int32  `json:"r"`
 	From   string `json:"from,omitempty"`
 	Detail string `json:"detail,omitempty"`
+
+	// Replay data (see Replay): the time of a machine call (an input or Start), the input, the
+	// machine a node Start record built, and an action's ActionDigest.
+	Now     *time.Time     `json:"now,omitempty"`
+	Input   *InputRecord   `json:"input,omitempty"`
+	Machine *MachineRecord `json:"machine,omitempty"`
+	Digest  string         `json:"digest,omitempty"`
 }
 
 // The record kinds.
@@ -70,13 +79,24 @@ func (l *eventLog) flush() error {
 	return l.err
 }
 
-func (l *eventLog) input(n *node, in core.Input) {
+// input records in as fed to n's machine now; next is n's chain state, which a Committed input
+// describes the height after.
+func (l *eventLog) input(n *node, now time.Time, in core.Input) {
 	if l == nil {
 		return
 	}
 	r := describeInput(in)
-	r.Node, r.Kind = n.index, KindInput
+	r.Node, r.Kind, r.Now = n.index, KindInput, &now
+	var err error
+	if r.Input, err = EncodeInput(in, n.chain.state, 0); err != nil && l.err == nil {
+		l.err = err
+	}
 	l.write(r)
+}
+
+// start records a call of n's machine's Start.
+func (l *eventLog) start(n *node, now time.Time, height int64) {
+	l.write(Record{Node: n.index, Kind: KindInput, Type: "Start", Height: height, Now: &now})
 }
 
 func (l *eventLog) action(n *node, a core.Action) {
@@ -84,8 +104,21 @@ func (l *eventLog) action(n *node, a core.Action) {
 		return
 	}
 	r := describeAction(a)
-	r.Node, r.Kind = n.index, KindAction
+	r.Node, r.Kind, r.Digest = n.index, KindAction, ActionDigest(a)
 	l.write(r)
+}
+
+// machine records the node start that builds n's machine for h.
+func (l *eventLog) machine(n *node, h core.Height, detail string) {
+	if l == nil {
+		return
+	}
+	hr, err := EncodeHeight(h, n.chain.state, 0)
+	if err != nil && l.err == nil {
+		l.err = err
+	}
+	l.write(Record{Node: n.index, Kind: KindNode, Type: "Start", Height: h.Height, Detail: detail,
+		Machine: &MachineRecord{Config: n.sim.cfg.Consensus, Address: n.address, Height: hr}})
 }
 
 func (l *eventLog) node(n *node, typ string, height int64, round int32, detail string) {

@@ -74,13 +74,13 @@ func (n *node) start() {
 		s.violate(ViolationRestart, n.index, n.chain.height+1, err.Error())
 		return
 	}
-	s.log.node(n, "Start", n.chain.height+1, 0, fmt.Sprintf("validator %d (%v), replaying %d WAL records", n.validator, n.behaviour, len(records)))
+	next := n.nextHeight()
+	s.log.machine(n, next, fmt.Sprintf("validator %d (%v), replaying %d WAL records", n.validator, n.behaviour, len(records)))
 	n.up = true
 	n.mempool = newMempool()
 	n.ticker = ticker{}
 	n.txsNotified = false
 	n.equivocation = map[core.HRS]*equivocation{}
-	next := n.nextHeight()
 	n.gossip = newGossip(s.genesis.chainID, next.Height, next.Validators)
 	m, err := core.New(s.cfg.Consensus, core.Identity{Address: n.address}, next)
 	if err != nil {
@@ -96,6 +96,7 @@ func (n *node) start() {
 		n.deliver(rec.Input, false)
 	}
 	n.replaying = false
+	s.log.start(n, s.now(), next.Height)
 	n.handle(n.step("Start", func() []core.Action { return m.Start(s.now()) }))
 	inc := n.incarnation
 	n.scheduleGossip(inc)
@@ -215,7 +216,7 @@ func (n *node) deliver(in core.Input, record bool) {
 		}
 	}
 	n.gossip.observeInput(in)
-	n.sim.log.input(n, in)
+	n.sim.log.input(n, n.sim.now(), in)
 	n.handle(n.step(inputName(in), func() []core.Action { return n.machine.Step(n.sim.now(), in) }))
 }
 

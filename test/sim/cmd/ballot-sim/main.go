@@ -5,17 +5,22 @@
 //	ballot-sim -soak 1h                             run seeds of every safe scenario for an hour
 //	ballot-sim -scenario crash -seed 3 -log run.jsonl
 //	ballot-sim inspect -node 2 -height 5 -type Prevote,Precommit run.jsonl
+//	ballot-sim inspect -replay -node 2 [-v] run.jsonl   replay n2's inputs into fresh machines
 //	ballot-sim -list
 //
-// The exit status is 1 when a safe scenario broke an invariant, 2 on bad usage.
+// The exit status is 1 when a safe scenario broke an invariant or a replay diverged, 2 on bad
+// usage.
 package main
 
 import (
+	"bufio"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,6 +101,9 @@ func runOne(sc sim.Scenario, seed uint64, logPath string) (sim.Result, error) {
 	return res, nil
 }
 
+// soakProgress is how often a soak reports its figures so far.
+const soakProgress = 5 * time.Minute
+
 // soakRun runs seeds round-robin over the scenarios until the time is up, and reports runs,
 // simulated time and violations.
 func soakRun(d time.Duration, seed uint64, only string, onlySet bool, stdout io.Writer) int {
@@ -113,7 +121,16 @@ func soakRun(d time.Duration, seed uint64, only string, onlySet bool, stdout io.
 	var runs, violations int
 	var simulated time.Duration
 	var faults, crashes int
+	last := seed
+	report := func(what string) {
+		elapsed := time.Since(start)
+		fmt.Fprintf(stdout, "%s: seeds %d..%d, %d runs in %v (%.2f runs/s), %.2f simulated hours (%.1f simulated s/s), %d faults, %d crashes, %d violations\n",
+			what, seed, last, runs, elapsed.Round(time.Second), float64(runs)/elapsed.Seconds(), simulated.Hours(),
+			simulated.Seconds()/elapsed.Seconds(), faults, crashes, violations)
+	}
+	nextProgress := start.Add(soakProgress)
 	for s := seed; time.Since(start) < d; s++ {
+		last = s
 		for _, sc := range scenarios {
 			res, err := sim.Run(sc.Config(s), nil)
 			if err != nil {
@@ -129,11 +146,12 @@ func soakRun(d time.Duration, seed uint64, only string, onlySet bool, stdout io.
 				fmt.Fprintln(stdout, res)
 			}
 		}
+		if time.Now().After(nextProgress) {
+			report("soak so far")
+			nextProgress = nextProgress.Add(soakProgress)
+		}
 	}
-	elapsed := time.Since(start)
-	fmt.Fprintf(stdout, "soak: %d runs in %v (%.2f runs/s), %.2f simulated hours (%.0fx real time), %d faults, %d crashes, %d violations\n",
-		runs, elapsed.Round(time.Second), float64(runs)/elapsed.Seconds(), simulated.Hours(),
-		simulated.Seconds()/elapsed.Seconds(), faults, crashes, violations)
+	report("soak")
 	if violations > 0 && !(onlySet && len(scenarios) == 1 && scenarios[0].Unsafe) {
 		return 1
 	}
@@ -151,6 +169,8 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	kinds := fs.String("kind", "", "only these kinds, comma-separated (in,act,node,fault,violation)")
 	fs.DurationVar(&f.From, "from", 0, "only from this simulated time")
 	to := fs.Duration("to", 0, "only up to this simulated time")
+	replay := fs.Bool("replay", false, "replay the inputs of -node (every node if -1) into fresh consensus machines and check they repeat every recorded action")
+	verbose := fs.Bool("v", false, "with -replay: print every replayed call and action")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ballot-sim inspect [flags] log.jsonl")
 		fs.PrintDefaults()
@@ -161,6 +181,9 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() != 1 {
 		fs.Usage()
 		return 2
+	}
+	if *replay {
+		return replayLog(fs.Arg(0), f.Node, *verbose, stdout, stderr)
 	}
 	f.Round = int32(*round)
 	if *to > 0 {
@@ -179,6 +202,71 @@ func inspect(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// replayLog replays node's inputs (every node's if node < 0) from the log at path and prints
+// a report per node.
+func replayLog(path string, node int, verbose bool, stdout, stderr io.Writer) int {
+	nodes := []int{node}
+	if node < 0 {
+		var err error
+		if nodes, err = logNodes(path); err != nil {
+			fmt.Fprintf(stderr, "ballot-sim: %v\n", err)
+			return 1
+		}
+	}
+	status := 0
+	for _, n := range nodes {
+		file, err := os.Open(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "ballot-sim: %v\n", err)
+			return 1
+		}
+		var steps io.Writer
+		if verbose {
+			steps = stdout
+		}
+		rep, err := sim.Replay(file, n, steps)
+		file.Close()
+		if err != nil {
+			fmt.Fprintf(stderr, "ballot-sim: replaying n%d: %v\n", n, err)
+			return 1
+		}
+		fmt.Fprintln(stdout, rep)
+		if rep.Mismatch != nil {
+			status = 1
+		}
+	}
+	return status
+}
+
+// logNodes returns the nodes that have records in the log at path, in order.
+func logNodes(path string) ([]int, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	seen := map[int]bool{}
+	sc := bufio.NewScanner(file)
+	sc.Buffer(make([]byte, 0, 1<<16), 1<<28)
+	for sc.Scan() {
+		var r struct {
+			Node int `json:"node"`
+		}
+		if json.Unmarshal(sc.Bytes(), &r) == nil && r.Node >= 0 {
+			seen[r.Node] = true
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	nodes := make([]int, 0, len(seen))
+	for n := range seen {
+		nodes = append(nodes, n)
+	}
+	slices.Sort(nodes)
+	return nodes, nil
 }
 
 func splitList(s string) []string {

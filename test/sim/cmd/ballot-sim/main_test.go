@@ -28,6 +28,17 @@ func TestRunAndInspect(t *testing.T) {
 	if !strings.Contains(out.String(), "Proposal") {
 		t.Fatalf("inspect printed no proposal: %q", out.String())
 	}
+	out.Reset()
+	if code := inspect([]string{"-replay", logPath}, &out, &errOut); code != 0 {
+		t.Fatalf("inspect -replay: exit %d, %s%s", code, out.String(), errOut.String())
+	}
+	if got := strings.Count(out.String(), "every action reproduced"); got != 4 {
+		t.Fatalf("replay of the 4 nodes: %s", out.String())
+	}
+	out.Reset()
+	if code := inspect([]string{"-replay", "-node", "2", "-v", logPath}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "new machine for height 1") {
+		t.Fatalf("inspect -replay -node 2 -v: exit %d, %.300s", code, out.String())
+	}
 }
 
 func TestRunReportsViolations(t *testing.T) {
