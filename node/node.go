@@ -276,7 +276,14 @@ func (n *Node) runConsensus(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	pprofLn, err := n.listenPprof()
+	if err != nil {
+		return err
+	}
 	parts, partsCtx := errgroup.WithContext(ctx)
+	if pprofLn != nil {
+		parts.Go(func() error { return n.runPprof(partsCtx, pprofLn) })
+	}
 	parts.Go(func() error { return n.runRPC(partsCtx, env) })
 	parts.Go(func() error { return net.run(partsCtx) })
 	parts.Go(func() error {
