@@ -96,3 +96,30 @@ func TestNetworkLatencyBounds(t *testing.T) {
 		t.Fatalf("%d of 10000 latencies at the cap; the exponential tail looks wrong", capped)
 	}
 }
+
+func TestNetworkMute(t *testing.T) {
+	s, err := New(DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nw := s.net
+	s.inject(Fault{Kind: FaultMute, Node: 1})
+	if nw.connected(1, 0) || nw.connected(1, 2) || !nw.connected(0, 1) || !nw.connected(2, 3) {
+		t.Fatal("a muted node must lose what it sends and still receive")
+	}
+	s.inject(Fault{Kind: FaultUnmute, Node: 1})
+	if !nw.connected(1, 0) {
+		t.Fatal("unmute")
+	}
+	s.inject(Fault{Kind: FaultMute, Node: 2})
+	s.inject(Fault{Kind: FaultHeal})
+	if !nw.connected(2, 0) {
+		t.Fatal("a heal must end mutes")
+	}
+	if got := (Fault{Kind: FaultMute, Node: 3}).String(); got != "Mute n3" {
+		t.Fatalf("String() = %q", got)
+	}
+	if err := (Fault{Kind: FaultUnmute, Node: 9}).validate(4); err == nil {
+		t.Fatal("unmute of node 9 of 4 validated")
+	}
+}

@@ -66,6 +66,11 @@ func TestConfigValidate(t *testing.T) {
 		"fault placed twice": func(c *Config) { c.Faults = []Fault{{Kind: FaultPartition, Groups: [][]int{{0, 1}, {1}}}} },
 		"self link":          func(c *Config) { c.Faults = []Fault{{Kind: FaultLinkDown, Node: 1, Peer: 1}} },
 		"no gossip":          func(c *Config) { c.GossipInterval = 0 },
+		"negative spares":    func(c *Config) { c.Spares = -1 },
+		"val change key":     func(c *Config) { c.ValChanges = []ValChange{{Key: 4, Power: 1}} },
+		"val change power":   func(c *Config) { c.Spares = 1; c.ValChanges = []ValChange{{Key: 4, Power: -1}} },
+		"amnesiac twin":      func(c *Config) { c.Twins = []int{1}; c.Amnesiacs = []int{1} },
+		"mute probability":   func(c *Config) { c.MutePrecommitters = 1.5 },
 	}
 	for name, mutate := range bad {
 		c := DefaultConfig()
@@ -119,4 +124,19 @@ func assertTwinsApart(t *testing.T, name string, c Config, f Fault) {
 func ExampleResult_ReplayCommand() {
 	fmt.Println(Result{Seed: 42, Scenario: "crash"}.ReplayCommand())
 	// Output: go run ./test/sim/cmd/ballot-sim -seed 42 -scenario crash
+}
+
+// TestAmnesiaScenarioExercisesLocks checks that the amnesia scenario does what it is for: the
+// amnesiac forgets, precommitters get muted, and honest nodes reach later rounds.
+func TestAmnesiaScenarioExercisesLocks(t *testing.T) {
+	sc, _ := LookupScenario("amnesia")
+	cfg := sc.Config(2)
+	cfg.Duration, cfg.LivenessBound = 40*time.Second, 0
+	res, err := Run(cfg, nil)
+	if err != nil || res.Violation != nil {
+		t.Fatalf("%v %v", res, err)
+	}
+	if res.Stats.Amnesias == 0 || res.Stats.Faults == 0 || res.Stats.MaxRound < 2 {
+		t.Fatalf("amnesias %d, mutes and unmutes %d, max round %d", res.Stats.Amnesias, res.Stats.Faults, res.Stats.MaxRound)
+	}
 }
