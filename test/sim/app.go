@@ -71,7 +71,7 @@ func (a *app) apply(height int64, txs types.Txs) ([]byte, []*types.Validator) {
 	h := sha256.New()
 	h.Write(a.hash)
 	h.Write(binary.BigEndian.AppendUint64(nil, uint64(height)))
-	changed := map[string]int64{}
+	changed := map[string]int64{} // key -> its power before the block (0: absent), once touched
 	for _, tx := range txs {
 		h.Write(binary.BigEndian.AppendUint32(nil, uint32(len(tx))))
 		h.Write(tx)
@@ -83,29 +83,38 @@ func (a *app) apply(height int64, txs types.Txs) ([]byte, []*types.Validator) {
 		a.committed[string(tx)] = height
 	}
 	a.hash = h.Sum(nil)
-	return a.hash, validatorUpdates(changed)
+	return a.hash, a.validatorUpdates(changed)
 }
 
-// updateValidator applies one update to the app's set, recording it in changed, unless it
-// would remove an unknown validator or the last one (the transaction then fails).
+// updateValidator applies one update to the app's set, noting the key's power before the block
+// in changed, unless it would remove an unknown validator or the last one (the transaction then
+// fails).
 func (a *app) updateValidator(pub string, power int64, changed map[string]int64) {
+	before, known := a.validators[pub]
+	if power == 0 && (!known || len(a.validators) == 1) {
+		return
+	}
+	if _, touched := changed[pub]; !touched {
+		changed[pub] = before
+	}
 	if power == 0 {
-		if _, ok := a.validators[pub]; !ok || len(a.validators) == 1 {
-			return
-		}
 		delete(a.validators, pub)
 	} else {
 		a.validators[pub] = power
 	}
-	changed[pub] = power
 }
 
-// validatorUpdates turns the changes of a block into the change set, in key order.
-func validatorUpdates(changed map[string]int64) []*types.Validator {
+// validatorUpdates returns the change set of a block, in key order: the net change of every key
+// it touched (a validator added and removed again, or set back to its power, is no change).
+func (a *app) validatorUpdates(changed map[string]int64) []*types.Validator {
 	var out []*types.Validator
 	for _, pub := range sortedKeys(changed) {
+		after := a.validators[pub]
+		if after == changed[pub] {
+			continue
+		}
 		pk := ed25519.PubKey([]byte(pub))
-		out = append(out, &types.Validator{Address: pk.Address(), PubKey: pk, VotingPower: changed[pub]})
+		out = append(out, &types.Validator{Address: pk.Address(), PubKey: pk, VotingPower: after})
 	}
 	return out
 }

@@ -102,8 +102,12 @@ func TestAppValidatorUpdates(t *testing.T) {
 	if a.kv["k"] != "v" || len(a.validators) != 2 {
 		t.Fatalf("kv %v, validators %v", a.kv, a.validators)
 	}
+	// A validator added and removed in one block, or set back to its power, is no change.
+	if _, updates = a.apply(2, types.Txs{valTx(4, 9), valTx(4, 0), valTx(1, 8), valTx(1, 7)}); len(updates) != 0 {
+		t.Fatalf("net no-op block: updates %v", updates)
+	}
 	// The last validators cannot all go.
-	_, updates = a.apply(2, types.Txs{valTx(1, 0), valTx(2, 0)})
+	_, updates = a.apply(3, types.Txs{valTx(1, 0), valTx(2, 0)})
 	if len(updates) != 1 || len(a.validators) != 1 {
 		t.Fatalf("removing every validator: updates %v, app set %v", updates, a.validators)
 	}
