@@ -29,9 +29,6 @@ type Config struct {
 	RateWindow time.Duration
 	// StatusInterval is how often peers are asked for their heights while syncing.
 	StatusInterval time.Duration
-	// SwitchWait: with no block applied yet, the sync may not end before this long after it
-	// started (so that peers have time to report their heights).
-	SwitchWait time.Duration
 	// LocalAddress is this node's validator address (nil if it has no key). A node holding at
 	// least a third of the voting power ends the sync at once: the chain cannot advance
 	// without it.
@@ -40,7 +37,7 @@ type Config struct {
 
 // DefaultConfig returns CometBFT v0.38's settings: 600 heights ahead, 20 requests per peer,
 // two peers for the 50 next heights, a 15 s peer timeout, a 30 s retry, 128 KiB/s minimum rate
-// (judged over 10 s of continuous requests), status every 10 s, 5 s before switching.
+// (judged over 10 s of continuous requests), status every 10 s.
 func DefaultConfig() Config {
 	return Config{
 		RequestWindow:     600,
@@ -51,7 +48,6 @@ func DefaultConfig() Config {
 		MinRecvRate:       128 * 1024,
 		RateWindow:        10 * time.Second,
 		StatusInterval:    10 * time.Second,
-		SwitchWait:        5 * time.Second,
 	}
 }
 
@@ -64,7 +60,7 @@ func (c Config) ValidateBasic() error {
 		return fmt.Errorf("blocksync: max pending per peer %d, need at least 1", c.MaxPendingPerPeer)
 	case c.DualRequestWindow < 0 || c.MinRecvRate < 0:
 		return fmt.Errorf("blocksync: negative dual request window or receive rate")
-	case c.PeerTimeout <= 0 || c.RetryTimeout <= 0 || c.StatusInterval <= 0 || c.SwitchWait < 0 || c.RateWindow <= 0:
+	case c.PeerTimeout <= 0 || c.RetryTimeout <= 0 || c.StatusInterval <= 0 || c.RateWindow <= 0:
 		return fmt.Errorf("blocksync: timeouts and intervals must be positive")
 	}
 	return nil

@@ -29,8 +29,7 @@
 // The sync ends — Done is closed and Result gives the state for consensus — when the extended
 // commit of the last block is at hand (if extensions were enabled there) and either the node's
 // validator holds at least a third of the voting power, or at least one peer reported its
-// range, the next height to apply is at least the highest peer height minus one, and a block
-// was applied or SwitchWait has passed since the sync started.
+// range and the next height to apply is at least the highest peer height minus one.
 //
 // # Peers that misbehave
 //

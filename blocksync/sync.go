@@ -48,7 +48,6 @@ type scheduler struct {
 	st        state.State
 	synced    int64
 	busy      bool            // a job is with the applier
-	waited    bool            // SwitchWait has passed
 	stopped   map[p2p.ID]bool // peers we stopped, until the switch removes them
 	initalExt bool            // the store has the extended commit of the initial state's block
 }
@@ -93,8 +92,6 @@ func (s *scheduler) run(ctx context.Context, jobs chan<- applyJob, results <-cha
 	r.sw.Broadcast(statusRequest())
 	status := time.NewTicker(r.cfg.StatusInterval)
 	defer status.Stop()
-	switchWait := time.NewTimer(r.cfg.SwitchWait)
-	defer switchWait.Stop()
 	deadline := time.NewTimer(time.Hour)
 	deadline.Stop()
 	defer deadline.Stop()
@@ -142,8 +139,6 @@ func (s *scheduler) run(ctx context.Context, jobs chan<- applyJob, results <-cha
 			return Result{}, nil // sync reports the applier's error
 		case <-status.C:
 			r.sw.Broadcast(statusRequest())
-		case <-switchWait.C:
-			s.waited = true
 		case <-deadlineC:
 		case <-ctx.Done():
 			return Result{}, ctx.Err()
@@ -186,8 +181,11 @@ func (s *scheduler) stop(peer p2p.Peer, err error) {
 
 // caughtUp reports whether the sync may end (p2p.md §8): the extended commit of the last block
 // is at hand when extensions were enabled there, and either this node holds at least a third of
-// the voting power, or the pool has caught up with its peers after a block was applied or
-// SwitchWait passed.
+// the voting power, or the pool has caught up with the peers that reported their range.
+//
+// CometBFT's pool also asks for "a block received or 5 s passed", but tests it as "next height
+// > 0 or 5 s passed", which always holds: a node whose peers are at its height switches at
+// once (at its next 1 s check), and so does this one.
 func (s *scheduler) caughtUp() bool {
 	if s.missingExtension() {
 		return false
@@ -195,7 +193,7 @@ func (s *scheduler) caughtUp() bool {
 	if s.blocksTheChain() {
 		return true
 	}
-	return s.pool.CaughtUp() && (s.synced > 0 || s.waited)
+	return s.pool.CaughtUp()
 }
 
 // missingExtension reports whether consensus would lack the extended commit of the last block:
