@@ -49,12 +49,13 @@ type Node struct {
 	blockIndexer indexer.BlockIndexer
 
 	closers []func() error // run in reverse order when Run returns
+	handshook chan struct{} // closed once the handshake with the application is done
 }
 
 // New loads the genesis file, opens the databases and keys and prepares the application
 // connections. Nothing runs until Run.
 func New(cfg *config.Config, logger log.Logger) (_ *Node, err error) {
-	n := &Node{cfg: cfg, logger: logger} // not the result: a failed New returns nil and closes n
+	n := &Node{cfg: cfg, logger: logger, handshook: make(chan struct{})} // not the result: a failed New returns nil and closes n
 	defer func() {
 		if err != nil {
 			n.close()
@@ -205,6 +206,13 @@ func (n *Node) Run(ctx context.Context) (err error) {
 		services.Go(func() error { return n.metricsSrv.run(failed) })
 	}
 	services.Go(func() error {
+		// The indexer catches up from the stores once the handshake has replayed what the
+		// application missed: before, the last block's results may not be stored yet.
+		select {
+		case <-n.handshook:
+		case <-failed.Done():
+			return nil
+		}
 		return indexer.NewService(indexer.ServiceConfig{
 			TxIndexer: n.txIndexer, BlockIndexer: n.blockIndexer, EventBus: n.eventBus,
 			Blocks: n.blockStore, Results: n.stateStore, Logger: n.logger,
@@ -251,6 +259,7 @@ func (n *Node) runConsensus(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("handshake with the application: %w", err)
 	}
+	close(n.handshook)
 
 	mp, err := n.newMempool(st)
 	if err != nil {
