@@ -77,7 +77,7 @@ func TestTestnetRunStartsAndStopsEveryNode(t *testing.T) {
 	reached := make(chan struct{})
 	out := &watchWriter{nodes: map[string]bool{}, height: 3, reached: reached}
 	net := &localnet{dir: dir, exe: exe, env: []string{"BALLOT_TEST_MAIN=1"}, out: out, grace: 30 * time.Second}
-	port := 52000 + os.Getpid()%1000*10 // two nodes take ports port..port+14
+	port := 20000 + os.Getpid()%90*10 // two nodes take ports port..port+14, below the ephemeral range
 	if err := net.prepare(testnetOptions{OutputDir: dir, Validators: 2, P2PPort: port}, out); err != nil {
 		t.Fatal(err)
 	}

@@ -149,7 +149,7 @@ func freePorts(t testing.TB, n int) int {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(uint64(os.Getpid()), uint64(time.Now().UnixNano())))
 	for range 100 {
-		base := 50000 + rng.IntN(1000)*portStride
+		base := 21000 + rng.IntN(590)*portStride // below Linux's ephemeral ports (32768-60999): a restarted node gets its port back
 		free := true
 		for i := 0; i < n && free; i++ {
 			for _, off := range []int{0, 1, 4} {
