@@ -51,7 +51,9 @@ func decodeResult(raw []byte) (*abci.TxResult, error) {
 	return result, nil
 }
 
-// AddBatch indexes every result of b in one synced write; see txindex.TxIndexer.
+// AddBatch indexes every result of b in one write; see txindex.TxIndexer. Writes are not synced:
+// the index can be rebuilt from the stores, and the indexer service writes a block's entry after
+// its transactions', so that its catch-up restores what a power loss took.
 func (t *TxIndex) AddBatch(b *txindex.Batch) error {
 	batch := t.db.NewBatch()
 	defer batch.Close()
@@ -63,13 +65,13 @@ func (t *TxIndex) AddBatch(b *txindex.Batch) error {
 			return err
 		}
 	}
-	if err := batch.WriteSync(); err != nil {
+	if err := batch.Write(); err != nil {
 		return fmt.Errorf("writing tx index batch: %w", err)
 	}
 	return nil
 }
 
-// Index indexes one result in a synced write, unless it failed and a successful result is
+// Index indexes one result in one (unsynced) write, unless it failed and a successful result is
 // stored under its hash already; see txindex.TxIndexer.
 func (t *TxIndex) Index(result *abci.TxResult) error {
 	if result.Result.Code != abcitypes.CodeTypeOK {
@@ -86,7 +88,7 @@ func (t *TxIndex) Index(result *abci.TxResult) error {
 	if err := addResult(batch, result); err != nil {
 		return err
 	}
-	if err := batch.WriteSync(); err != nil {
+	if err := batch.Write(); err != nil {
 		return fmt.Errorf("writing tx index: %w", err)
 	}
 	return nil
