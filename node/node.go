@@ -48,8 +48,8 @@ type Node struct {
 	txIndexer    txindex.TxIndexer
 	blockIndexer indexer.BlockIndexer
 
-	closers []func() error // run in reverse order when Run returns
-	handshook chan struct{} // closed once the handshake with the application is done
+	closers   []func() error // run in reverse order when Run returns
+	handshook chan struct{}  // closed once the handshake with the application is done
 }
 
 // New loads the genesis file, opens the databases and keys and prepares the application
