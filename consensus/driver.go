@@ -221,7 +221,7 @@ func (d *Driver) next(ctx context.Context) error {
 	case <-ctx.Done():
 		return errStopped
 	case msg := <-d.inbox:
-		return d.input(msg, logWAL)
+		return d.peerInput(msg)
 	case <-d.ticker.C():
 		if fired, ok := d.ticker.fired(); ok {
 			return d.input(fired, logWAL)
