@@ -143,8 +143,12 @@ func (m *Machine) dispatch(in Input) {
 	case Committed:
 		m.onCommitted(in)
 	case PeerMaj23:
-		// A bad claim is the peer's problem, not ours; the gossip layer validates claims.
-		_ = m.votes.setPeerMaj23(in.Round, in.Type, in.From, in.BlockID)
+		// A claim for another height (queued while the height changed, or replayed from the WAL)
+		// would take the peer's one claim slot of the same round at this height. A bad claim is
+		// the peer's problem, not ours; the gossip layer validates claims.
+		if in.Height == m.h.Height {
+			_ = m.votes.setPeerMaj23(in.Round, in.Type, in.From, in.BlockID)
+		}
 	default:
 		panic(fmt.Sprintf("consensus: unknown input %T", in))
 	}

@@ -47,8 +47,8 @@ func TestUnloggedClaimLosesLock(t *testing.T) {
 // refused, so the node can never count the twin's vote and stays at height 2 for good. The reactor drops claims for another height at receipt, but a claim queued for
 // the driver while the height changes goes through the same way.
 //
-// Once the core ignores claims for another height, the run below passes: flip the check and
-// drop Config.DeliverStaleClaims.
+// The core now ignores claims for another height: with the stale claims still delivered (as a
+// driver may), the node catches up.
 func TestStaleClaimTakesNextHeightsSlot(t *testing.T) {
 	heavy(t)
 	sc, _ := LookupScenario("byzantine-rounds")
@@ -58,8 +58,8 @@ func TestStaleClaimTakesNextHeightsSlot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Violation == nil || res.Violation.Kind != ViolationLiveness || res.Violation.Node != 6 || res.Violation.Height != 1 {
-		t.Fatalf("with stale claims delivered: %v; want n6 stuck after height 1", res)
+	if res.Violation != nil {
+		t.Fatalf("with stale claims delivered: %v; want no violation (the core ignores them)", res)
 	}
 	cfg.DeliverStaleClaims = false
 	if res, err = Run(cfg, nil); err != nil || res.Violation != nil {
