@@ -31,17 +31,18 @@ type Config struct {
 // is the only goroutine that touches them. Others send it peer messages (Deliver) and read
 // published snapshots (Snapshot).
 type Driver struct {
-	cfg    Config
-	logger log.Logger
-	signer privval.PrivValidator // nil on a node that doesn't validate
-	exec   Executor
-	blocks BlockStore
-	wal    WAL
-	gossip Gossip
-	events Events
-	txs    <-chan struct{} // mempool's TxsAvailable; nil if not waiting for transactions
-	now    func() time.Time
-	rec    *recorder
+	cfg      Config
+	logger   log.Logger
+	signer   privval.PrivValidator // nil on a node that doesn't validate
+	exec     Executor
+	blocks   BlockStore
+	wal      WAL
+	gossip   Gossip
+	events   Events
+	txs      <-chan struct{} // mempool's TxsAvailable; nil if not waiting for transactions
+	now      func() time.Time
+	rec      *recorder // metrics
+	eventLog Recorder  // the event log of machine calls; nil when not recording
 
 	inbox chan PeerMessage
 
@@ -80,6 +81,8 @@ type Deps struct {
 	TxsAvailable <-chan struct{}
 	Now          func() time.Time
 	Metrics      *Metrics // nil: NopMetrics
+	// Recorder, if not nil, records every machine call for an event log.
+	Recorder Recorder
 }
 
 // NewDriver returns a driver that continues from st, the chain state after the last block
@@ -100,9 +103,10 @@ func NewDriver(cfg Config, st state.State, deps Deps) *Driver {
 	d := &Driver{
 		cfg: cfg, logger: logger, signer: deps.Signer, exec: deps.Executor, blocks: deps.BlockStore,
 		wal: deps.WAL, gossip: deps.Gossip, events: deps.Events, txs: deps.TxsAvailable, now: now,
-		rec:   newRecorder(m, now),
-		inbox: make(chan PeerMessage, 1024),
-		state: st,
+		eventLog: deps.Recorder,
+		rec:      newRecorder(m, now),
+		inbox:    make(chan PeerMessage, 1024),
+		state:    st,
 	}
 	d.publishSnapshot(core.HRS{Height: st.LastBlockHeight + 1, Step: core.StepNewHeight})
 	return d
@@ -173,13 +177,21 @@ func (d *Driver) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if d.eventLog != nil {
+		d.eventLog.Machine(d.now(), d.cfg.Core, id, height, d.state)
+	}
 	if err := d.catchupReplay(); err != nil {
 		return err
 	}
 	if d.state.LastBlockHeight < height.Height {
 		// Round 0 of the height. (If the replay committed it, the machine schedules the next
 		// height's round 0 itself when the queued Committed answer reaches it.)
-		if err := d.carryOut(d.machine.Start(d.now())); err != nil {
+		now := d.now()
+		actions := d.machine.Start(now)
+		if d.eventLog != nil {
+			d.eventLog.Start(now, height.Height, actions)
+		}
+		if err := d.carryOut(actions); err != nil {
 			return err
 		}
 	}
@@ -259,7 +271,12 @@ func (d *Driver) feed(in core.Input) error {
 	if !d.replaying {
 		d.rec.input(in, d.snapshot.Load().View) // the view after the last input: the machine's now
 	}
-	return d.carryOut(d.machine.Step(d.now(), in))
+	now := d.now()
+	actions := d.machine.Step(now, in)
+	if d.eventLog != nil {
+		d.eventLog.Step(now, in, d.state, actions)
+	}
+	return d.carryOut(actions)
 }
 
 // carryOut carries out the actions of one step in order and queues the answers to its requests,

@@ -2,6 +2,7 @@ package consensus
 
 import (
 	"context"
+	"time"
 
 	"github.com/ballot-bft/ballot/consensus/core"
 	"github.com/ballot-bft/ballot/crypto"
@@ -48,4 +49,18 @@ type Gossip interface {
 type Events interface {
 	Publish(ev core.Event)
 	ReportConflict(voteA, voteB *types.Vote)
+}
+
+// Recorder receives every call the driver makes on its machine, with the time it passed, for an
+// event log that replays the run into a fresh machine (test/sim's Recorder writes the log that
+// `ballot-sim inspect -replay` replays). Its methods run on the driver's goroutine and must not
+// block for long.
+type Recorder interface {
+	// Machine records core.New(cfg, id, h); st is the chain state h describes the height after.
+	Machine(now time.Time, cfg core.Config, id core.Identity, h core.Height, st state.State)
+	// Start records Machine.Start at now and the actions it returned.
+	Start(now time.Time, height int64, actions []core.Action)
+	// Step records Machine.Step(now, in) and the actions it returned; next is the chain state
+	// after the block a Committed input answers for.
+	Step(now time.Time, in core.Input, next state.State, actions []core.Action)
 }

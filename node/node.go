@@ -48,14 +48,18 @@ type Node struct {
 	txIndexer    txindex.TxIndexer
 	blockIndexer indexer.BlockIndexer
 
-	closers   []func() error // run in reverse order when Run returns
-	handshook chan struct{}  // closed once the handshake with the application is done
+	closers    []func() error // run in reverse order when Run returns
+	handshook  chan struct{}  // closed once the handshake with the application is done
+	recordPath string         // WithConsensusRecord's file; "" when not recording
 }
 
 // New loads the genesis file, opens the databases and keys and prepares the application
 // connections. Nothing runs until Run.
-func New(cfg *config.Config, logger log.Logger) (_ *Node, err error) {
-	n := &Node{cfg: cfg, logger: logger, handshook: make(chan struct{})} // not the result: a failed New returns nil and closes n
+func New(cfg *config.Config, logger log.Logger, opts ...Option) (_ *Node, err error) {
+	n := &Node{cfg: cfg, logger: logger, handshook: make(chan struct{})}
+	for _, opt := range opts {
+		opt(n)
+	} // not the result: a failed New returns nil and closes n
 	defer func() {
 		if err != nil {
 			n.close()
@@ -285,6 +289,10 @@ func (n *Node) runConsensus(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	rec, err := n.openRecorder()
+	if err != nil {
+		return err
+	}
 	pprofLn, err := n.listenPprof()
 	if err != nil {
 		return err
@@ -307,7 +315,7 @@ func (n *Node) runConsensus(ctx context.Context) error {
 				return err
 			}
 		}
-		driver := n.newDriver(synced.State, mp, exec, walLog, net)
+		driver := n.newDriver(synced.State, mp, exec, walLog, net, rec)
 		cons.attach(driver)
 		net.consensus.SwitchToConsensus(driver)
 		n.logger.With("module", "node").Info("starting consensus", "height", synced.State.LastBlockHeight+1,
@@ -318,7 +326,7 @@ func (n *Node) runConsensus(ctx context.Context) error {
 }
 
 // newDriver builds the consensus driver that continues from st.
-func (n *Node) newDriver(st state.State, mp mempool.Mempool, exec *state.BlockExecutor, walLog consensus.WAL, net *network) *consensus.Driver {
+func (n *Node) newDriver(st state.State, mp mempool.Mempool, exec *state.BlockExecutor, walLog consensus.WAL, net *network, rec consensus.Recorder) *consensus.Driver {
 	var txsAvailable <-chan struct{}
 	if n.cfg.Consensus.WaitForTxs() {
 		mp.EnableTxsAvailable()
@@ -334,6 +342,7 @@ func (n *Node) newDriver(st state.State, mp mempool.Mempool, exec *state.BlockEx
 		Events:       consensusEvents{bus: n.eventBus, evidence: n.evidence, logger: n.logger.With("module", "consensus")},
 		TxsAvailable: txsAvailable,
 		Metrics:      n.metrics.consensus,
+		Recorder:     rec,
 	})
 }
 

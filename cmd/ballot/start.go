@@ -15,7 +15,7 @@ import (
 )
 
 func newStartCmd(e *env) *cobra.Command {
-	var genesisHash string
+	var genesisHash, recordConsensus string
 	cmd := &cobra.Command{
 		Use:     "start",
 		Aliases: []string{"node", "run"},
@@ -27,7 +27,11 @@ func newStartCmd(e *env) *cobra.Command {
 					return err
 				}
 			}
-			n, err := node.New(e.cfg, e.rootLogger)
+			var opts []node.Option
+			if recordConsensus != "" {
+				opts = append(opts, node.WithConsensusRecord(recordConsensus))
+			}
+			n, err := node.New(e.cfg, e.rootLogger, opts...)
 			if err != nil {
 				return err
 			}
@@ -49,6 +53,7 @@ func newStartCmd(e *env) *cobra.Command {
 	f.String("db_backend", "goleveldb", "database backend")
 	f.String("db_dir", "data", "database directory")
 	f.StringVar(&genesisHash, "genesis_hash", "", "the SHA-256 (hex) genesis.json must have")
+	f.StringVar(&recordConsensus, "record-consensus", "", "record every input and action of the consensus machine to this file (replay it with ballot-sim inspect -replay)")
 	f.String("moniker", "", "node name")
 	f.String("p2p.external-address", "", "host:port advertised to peers")
 	f.String("p2p.laddr", "tcp://0.0.0.0:26656", "address to listen on for peers")
