@@ -49,7 +49,7 @@ type SecretConnection struct {
 	sendAEAD   cipher.AEAD
 	sendNonce  frameNonce
 	sendFrame  [frameSize]byte
-	sendSealed [sealedFrameSize]byte
+	sendSealed [framesPerWrite * sealedFrameSize]byte
 	sendErr    error // sticky
 }
 
@@ -81,36 +81,51 @@ func (sc *SecretConnection) Write(data []byte) (int, error) {
 	}
 	n := 0
 	for len(data) > 0 {
-		chunk := data[:min(len(data), dataMaxSize)]
-		if err := sc.writeFrame(chunk); err != nil {
-			return n, err
+		// Seal up to framesPerWrite frames and hand them to the connection in one write.
+		sealed := sc.sendSealed[:0]
+		var chunks [framesPerWrite]int
+		frames := 0
+		for ; frames < framesPerWrite && len(data) > 0; frames++ {
+			chunk := data[:min(len(data), dataMaxSize)]
+			var err error
+			if sealed, err = sc.sealFrame(sealed, chunk); err != nil {
+				return n, err
+			}
+			chunks[frames] = len(chunk)
+			data = data[len(chunk):]
 		}
-		n += len(chunk)
-		data = data[len(chunk):]
+		written, err := sc.conn.Write(sealed)
+		if err != nil {
+			// Sticky even when nothing was written: a sealed frame is never re-sent under a new
+			// plaintext with the same nonce, and a retry with the next nonce would leave a gap.
+			sc.sendErr = fmt.Errorf("secret connection: writing %d frames (%d of %d bytes written): %w", frames, written, len(sealed), err)
+			for i := 0; i < written/sealedFrameSize; i++ {
+				n += chunks[i]
+			}
+			return n, sc.sendErr
+		}
+		for _, c := range chunks[:frames] {
+			n += c
+		}
 	}
 	return n, nil
 }
 
-// writeFrame seals chunk into one frame and writes it. The caller holds sendMu.
-func (sc *SecretConnection) writeFrame(chunk []byte) error {
+// framesPerWrite bounds the frames sealed for one write to the connection (about 66 KB).
+const framesPerWrite = 64
+
+// sealFrame seals chunk into one frame appended to dst. The caller holds sendMu.
+func (sc *SecretConnection) sealFrame(dst, chunk []byte) ([]byte, error) {
 	nonce, err := sc.sendNonce.next()
 	if err != nil {
 		sc.sendErr = err
-		return err
+		return dst, err
 	}
 	frame := sc.sendFrame[:]
 	binary.LittleEndian.PutUint32(frame, uint32(len(chunk)))
 	copy(frame[dataLenSize:], chunk)
 	clear(frame[dataLenSize+len(chunk):])
-	sealed := sc.sendAEAD.Seal(sc.sendSealed[:0], nonce[:], frame, nil)
-	written, err := sc.conn.Write(sealed)
-	if err != nil {
-		// Sticky even when nothing was written: a sealed frame is never re-sent under a new
-		// plaintext with the same nonce, and a retry with the next nonce would leave a gap.
-		sc.sendErr = fmt.Errorf("secret connection: writing frame (%d of %d bytes written): %w", written, len(sealed), err)
-		return sc.sendErr
-	}
-	return nil
+	return sc.sendAEAD.Seal(dst, nonce[:], frame, nil), nil
 }
 
 // Read decrypts frames from the underlying connection and copies their data into p. A chunk
