@@ -94,6 +94,10 @@ func checkNeverSilentlyDropped(t *testing.T, seed uint64) {
 		}
 	}()
 
+	// The committer starts only once a submitter has been refused for a full pool, so every
+	// seed exercises the limits however the scheduler interleaves the goroutines.
+	filled := make(chan struct{})
+	var fillOnce sync.Once
 	results := make(chan submission, submitters*perWorker)
 	var workers sync.WaitGroup
 	for w := range submitters {
@@ -102,6 +106,9 @@ func checkNeverSilentlyDropped(t *testing.T, seed uint64) {
 				// Sizes 10..12 bytes, so the byte limit bites as well as the count.
 				tx := types.Tx(fmt.Sprintf("w%02d-%03d-%s", w, i, "xyz"[:i%3]))
 				res, err := p.CheckTx(ctx, tx, peerID(fmt.Sprint("peer-", w)))
+				if errors.Is(err, ErrFull) {
+					fillOnce.Do(func() { close(filled) })
+				}
 				results <- submission{tx, res, err}
 			}
 		})
@@ -116,6 +123,10 @@ func checkNeverSilentlyDropped(t *testing.T, seed uint64) {
 	committed := make(map[string]bool)
 	commitErr := make(chan error, 1)
 	go func() {
+		select {
+		case <-filled:
+		case <-workersDone:
+		}
 		height := int64(1)
 		for {
 			wait := p.TxsWaitChan()
