@@ -46,6 +46,8 @@ type testChain struct {
 	started    func(*runningDriver)
 	// metrics, if set, are the metrics of the drivers started next.
 	metrics *Metrics
+	// logger, if set, is the logger of the drivers started next.
+	logger log.Logger
 }
 
 func newTestChain(t *testing.T, validators int, cfg core.Config) *testChain {
@@ -131,7 +133,7 @@ func (c *testChain) start() *runningDriver {
 	if c.wrapBlocks != nil {
 		blocks = c.wrapBlocks(blocks)
 	}
-	d := NewDriver(c.cfg, st, Deps{Signer: signer, Executor: exec, BlockStore: blocks, WAL: walLog, Metrics: c.metrics})
+	d := NewDriver(c.cfg, st, Deps{Signer: signer, Executor: exec, BlockStore: blocks, WAL: walLog, Metrics: c.metrics, Logger: c.logger})
 	r := &runningDriver{Driver: d, cancel: cancel, done: make(chan error, 1), wal: walLog}
 	if c.started != nil {
 		c.started(r)

@@ -57,8 +57,15 @@ func (d *Driver) writeRoundState(hrs core.HRS) error {
 	return nil
 }
 
+// writeEndHeight marks the end of height in the WAL once its block is durably stored. The marker is
+// handed to the operating system but not fsynced: the next FlushAndSync, which comes before
+// anything this node signs at the next height leaves it, makes it durable (see package wal).
 func (d *Driver) writeEndHeight(height int64) error {
-	if err := d.wal.WriteSync(wal.EndHeight(height)); err != nil {
+	err := d.wal.Write(wal.EndHeight(height))
+	if err == nil {
+		err = d.wal.Flush()
+	}
+	if err != nil {
 		return fmt.Errorf("consensus: writing the end of height %d to the WAL: %w", height, err)
 	}
 	return nil
@@ -85,6 +92,10 @@ func (d *Driver) catchupReplay() error {
 		return fmt.Errorf("consensus: searching the WAL for the end of height %d: %w", endHeight, err)
 	}
 	if !found {
+		if d.walEndsInside(endHeight) {
+			d.logger.Info("the WAL ends inside the last stored height (its end marker was not yet synced): nothing to replay", "height", height)
+			return nil
+		}
 		d.logger.Error("the WAL has no end marker for the previous height; starting without replay", "height", height, "wanted", endHeight)
 		return nil
 	}
@@ -119,6 +130,22 @@ func (d *Driver) catchupReplay() error {
 		d.logger.Info("replayed the WAL", "height", height, "records", replayed)
 	}
 	return nil
+}
+
+// walEndsInside reports whether the WAL has the end marker of the height before height, so that
+// it ends inside height: the records of a stored height, after
+// its own unsynced end marker was lost to a power loss.
+func (d *Driver) walEndsInside(height int64) bool {
+	prev := height - 1
+	if height == d.state.InitialHeight {
+		prev = 0 // a new WAL starts with EndHeight(0)
+	}
+	r, found, err := d.wal.SearchForEndHeight(prev)
+	if err != nil || !found {
+		return false
+	}
+	r.Close()
+	return true
 }
 
 // feedAnswers feeds the queued answers (and the answers to those) while the machine is still at

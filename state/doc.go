@@ -16,7 +16,8 @@
 // RPC need afterwards: the validator set of every height, the consensus params of every height
 // and the FinalizeBlock response of every height (plus the last one under its own key). The key
 // layout and value encodings are CometBFT v0.38's, so a CometBFT state.db can be read. Every
-// write the handshake relies on is synced before the call returns. Stored bytes that do not
+// write the handshake relies on is synced before the call returns; the state itself (Save) is
+// not, because the handshake can rebuild it from what is. Stored bytes that do not
 // decode give an error wrapping ErrCorrupted that names the key; the store never panics on them.
 //
 // The block executor and the handshake (other files of this package) build on these pieces.

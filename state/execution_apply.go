@@ -32,7 +32,9 @@ func (e *BlockExecutor) ApplyBlock(ctx context.Context, st State, blockID types.
 //     for H+2, param updates for H+1 (UpdateState).
 //  4. The mempool is locked, its connection flushed, the app's Commit called, the mempool
 //     updated with the block's transactions and results, and the mempool unlocked.
-//  5. The new state is saved (synced).
+//  5. The new state is saved, not synced: a power loss that takes it leaves the case of step 2,
+//     which the handshake repairs from the response (the next height's synced response write
+//     makes it durable).
 //  6. The evidence pool is updated; blocks (and states) below the app's retain_height are
 //     pruned when it is positive (failures are logged, the block stays applied).
 //  7. The block's events are published (failures are logged).

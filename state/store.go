@@ -22,10 +22,14 @@ import (
 type Store interface {
 	// Load returns the last saved State, or the empty State (IsEmpty) if none was saved.
 	Load() (State, error)
-	// Save durably stores state together with the validator sets of heights
-	// LastBlockHeight+1 (only for a genesis state) and LastBlockHeight+2, and the consensus
-	// params of LastBlockHeight+1, so that LoadValidators and LoadConsensusParams work for every
-	// height the chain reaches.
+	// Save stores state together with the validator sets of heights LastBlockHeight+1 (only
+	// for a genesis state) and LastBlockHeight+2, and the consensus params of
+	// LastBlockHeight+1, so that LoadValidators and LoadConsensusParams work for every height
+	// the chain reaches. The write survives the process being killed but is not fsynced: it
+	// becomes durable with the next synced write to the store (the next height's
+	// SaveFinalizeBlockResponse). Every state Save stores can be rebuilt by the handshake, from
+	// the genesis file or from the stored block and its durably saved FinalizeBlock response, so
+	// a power loss that takes it loses nothing.
 	Save(state State) error
 	// Bootstrap durably stores a state that does not start at genesis (state sync): the state
 	// and the full validator sets of LastBlockHeight, +1 and +2 and the params of +1. Earlier
@@ -120,7 +124,7 @@ func (s *DBStore) Load() (State, error) {
 	return state, nil
 }
 
-// Save stores state; see Store.Save. The write is one synced batch.
+// Save stores state; see Store.Save. The write is one batch, not synced.
 func (s *DBStore) Save(state State) error {
 	batch := s.db.NewBatch()
 	defer batch.Close()
@@ -138,7 +142,7 @@ func (s *DBStore) Save(state State) error {
 	if err := saveParamsInfo(batch, nextHeight, state.LastHeightConsensusParamsChanged, state.ConsensusParams); err != nil {
 		return err
 	}
-	return writeState(batch, state)
+	return writeState(batch, state, false)
 }
 
 // Bootstrap stores a state sync state; see Store.Bootstrap. The write is one synced batch.
@@ -173,11 +177,11 @@ func (s *DBStore) Bootstrap(state State) error {
 	if err := saveParamsInfo(batch, height, state.LastHeightConsensusParamsChanged, state.ConsensusParams); err != nil {
 		return err
 	}
-	return writeState(batch, state)
+	return writeState(batch, state, true)
 }
 
-// writeState adds the state itself to batch and writes the batch durably.
-func writeState(batch dbm.Batch, state State) error {
+// writeState adds the state itself to batch and writes the batch, synced if sync.
+func writeState(batch dbm.Batch, state State, sync bool) error {
 	bz, err := state.Bytes()
 	if err != nil {
 		return fmt.Errorf("encoding state at height %d: %w", state.LastBlockHeight, err)
@@ -185,7 +189,11 @@ func writeState(batch dbm.Batch, state State) error {
 	if err := batch.Set(stateKey, bz); err != nil {
 		return fmt.Errorf("saving state: %w", err)
 	}
-	if err := batch.WriteSync(); err != nil {
+	write := batch.Write
+	if sync {
+		write = batch.WriteSync
+	}
+	if err := write(); err != nil {
 		return fmt.Errorf("saving state at height %d: %w", state.LastBlockHeight, err)
 	}
 	return nil

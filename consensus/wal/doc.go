@@ -28,8 +28,11 @@
 //     votes (From == "") are synced before the machine sees them, so nothing the node signed is
 //     broadcast before it is durable;
 //   - RoundState(height, round, step) on every step change, with Write;
-//   - EndHeight(H) with WriteSync after block H is saved and before it is executed;
-//   - FlushAndSync every 2 seconds and before asking the signer for a vote or proposal.
+//   - EndHeight(H) with Write and Flush (to the operating system, no fsync) after block H is
+//     saved and before it is executed. It becomes durable with the next FlushAndSync, which comes
+//     before anything the node signs at height H+1 leaves it. A power loss before that can lose
+//     the marker, but then also every later record, none of them signed by the node: on restart
+//     the driver sees the log end inside height H, whose block is stored, and starts H+1 afresh.
 //
 // Answers to the machine's requests (ProposalBlockBuilt, ProposalProcessed, Committed) and
 // TxsAvailable are not written: on replay the driver carries out the machine's requests again and
@@ -44,7 +47,9 @@
 //
 // On restart at height H the driver checks that SearchForEndHeight(H) finds nothing (the state
 // must not be behind the WAL), then calls SearchForEndHeight(H-1) and feeds every record of the
-// returned Reader to a fresh machine: InputFromMessage turns proposals, parts, votes, claims and
+// returned Reader to a fresh machine. When the log has no EndHeight(H-1) but has EndHeight(H-2),
+// it ends inside height H-1, whose block is stored (the unsynced marker was lost, see above):
+// there is nothing to replay. InputFromMessage turns proposals, parts, votes, claims and
 // timeouts back into Inputs and answers ErrNotInput for RoundState and EndHeight records. A
 // *CorruptionError while replaying means the tail is damaged: close the WAL, Repair the head
 // file, open it again and retry once, as CometBFT does.

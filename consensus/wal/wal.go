@@ -188,12 +188,25 @@ func (w *WAL) Write(msg *consensuspb.WALMessage) error {
 }
 
 // WriteSync appends msg like Write, then flushes and fsyncs the head: when it returns nil the
-// record is durable. Use it for the node's own proposal, block parts and votes, and for EndHeight.
+// record is durable. Use it for the node's own proposal, block parts and votes.
 func (w *WAL) WriteSync(msg *consensuspb.WALMessage) error {
 	if err := w.Write(msg); err != nil {
 		return err
 	}
 	return w.FlushAndSync()
+}
+
+// Flush writes the buffered records to the head file without fsync: they survive the process
+// being killed, but not a power loss or an operating-system crash until the next FlushAndSync
+// (which covers every record written before it).
+func (w *WAL) Flush() error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	if err := w.buf.Flush(); err != nil {
+		return w.broken(fmt.Errorf("wal: flushing: %w", err))
+	}
+	return nil
 }
 
 // FlushAndSync writes the buffered records to the head file and fsyncs it.
