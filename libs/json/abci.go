@@ -24,6 +24,9 @@ var jsonpbMarshaler = jsonpb.Marshaler{EnumsAsInts: true, EmitDefaults: true}
 
 var jsonpbCodec = &pointerMarshaler{
 	marshal: func(ptr any) ([]byte, error) {
+		if out, ok := marshalABCIFast(ptr); ok {
+			return out, nil
+		}
 		var buf bytes.Buffer
 		if err := jsonpbMarshaler.Marshal(&buf, ptr.(proto.Message)); err != nil {
 			return nil, err
