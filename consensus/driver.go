@@ -379,11 +379,13 @@ func (d *Driver) machineAddress() []byte {
 	return pub.Address()
 }
 
-// signProposal signs our proposal and logs it and its parts with one fsync, before the machine sees
-// them (and so before they are broadcast).
+// signProposal signs our proposal and logs it and its parts with one fsync (alongside the
+// signer's last fsync, see writeOwnWith), before the machine sees them (and so before they are
+// broadcast).
 func (d *Driver) signProposal(a core.SignProposal) ([]core.Input, error) {
 	pb := a.Proposal.ToProto()
-	if err := d.signer.SignProposal(d.state.ChainID, pb); err != nil {
+	syncSigner, err := d.signProposalWith(pb)
+	if err != nil {
 		// Expected while replaying the WAL: the proposal signed before the restart is replayed
 		// from the log itself.
 		d.logSigningRefusal("proposal", a.Proposal.Height, a.Proposal.Round, err)
@@ -397,14 +399,15 @@ func (d *Driver) signProposal(a core.SignProposal) ([]core.Input, error) {
 	for i := 0; i < int(a.Parts.Total()); i++ {
 		inputs = append(inputs, core.BlockPartMessage{Height: signed.Height, Round: signed.Round, Part: a.Parts.GetPart(i)})
 	}
-	if err := d.writeOwn(inputs); err != nil {
+	if err := d.writeOwnWith(inputs, syncSigner); err != nil {
 		return nil, err
 	}
 	fail.Point("driver.afterWALOwnProposal")
 	return inputs, nil
 }
 
-// signVote signs our vote (with the application's extension when asked) and logs it with fsync.
+// signVote signs our vote (with the application's extension when asked) and logs it with fsync,
+// alongside the signer's last fsync (writeOwnWith).
 func (d *Driver) signVote(a core.SignVote) ([]core.Input, error) {
 	vote := a.Vote.Copy()
 	if a.ExtendBlock != nil {
@@ -415,7 +418,8 @@ func (d *Driver) signVote(a core.SignVote) ([]core.Input, error) {
 		vote.Extension = ext
 	}
 	pb := vote.ToProto()
-	if err := d.signer.SignVote(d.state.ChainID, pb, a.ExtendBlock != nil); err != nil {
+	syncSigner, err := d.signVoteWith(pb, a.ExtendBlock != nil)
+	if err != nil {
 		d.logSigningRefusal(vote.Type.String(), vote.Height, vote.Round, err)
 		return nil, nil
 	}
@@ -424,7 +428,7 @@ func (d *Driver) signVote(a core.SignVote) ([]core.Input, error) {
 		return nil, fmt.Errorf("consensus: signed vote: %w", err)
 	}
 	inputs := []core.Input{core.VoteMessage{Vote: signed}}
-	if err := d.writeOwn(inputs); err != nil {
+	if err := d.writeOwnWith(inputs, syncSigner); err != nil {
 		return nil, err
 	}
 	fail.Point("driver.afterWALOwnVote")

@@ -31,6 +31,12 @@ type FilePV struct {
 	fs    atomicfile.FS
 	// dirty is set when the in-memory state may be newer than the file.
 	dirty bool
+	// deferring is set during a *DeferringSync call: saveState leaves the directory fsync to
+	// pending, which the call returns. saves counts state writes, so that a pending fsync only
+	// clears dirty for the write it belongs to.
+	deferring bool
+	pending   func() error
+	saves     uint64
 }
 
 var _ PrivValidator = (*FilePV)(nil)
@@ -189,6 +195,47 @@ func (pv *FilePV) SignProposal(chainID string, proposal *tmproto.Proposal) error
 	return nil
 }
 
+// SignVoteDeferringSync signs like SignVote but returns as soon as the new last sign state has
+// replaced the state file, before the directory holding it is fsynced: sync takes that step and
+// must return nil before the signature leaves the node. The consensus driver runs it alongside
+// the fsync of its WAL. A crash of the process at any point keeps the new state; a power loss
+// before sync returns may bring the old one back, but then the signature has not left the node.
+// If sync fails (or is never called), the next signing call writes the state again first.
+func (pv *FilePV) SignVoteDeferringSync(chainID string, vote *tmproto.Vote, signExtension bool) (sync func() error, err error) {
+	pv.mu.Lock()
+	defer pv.mu.Unlock()
+	pv.deferring = true
+	defer func() { pv.deferring = false }()
+	if err := pv.signVote(chainID, vote, signExtension); err != nil {
+		return nil, fmt.Errorf("privval: signing %v at height %d round %d: %w", vote.Type, vote.Height, vote.Round, err)
+	}
+	return pv.takePending(), nil
+}
+
+// SignProposalDeferringSync is SignProposal with the directory fsync left to sync, as
+// SignVoteDeferringSync.
+func (pv *FilePV) SignProposalDeferringSync(chainID string, proposal *tmproto.Proposal) (sync func() error, err error) {
+	pv.mu.Lock()
+	defer pv.mu.Unlock()
+	pv.deferring = true
+	defer func() { pv.deferring = false }()
+	if err := pv.signProposal(chainID, proposal); err != nil {
+		return nil, fmt.Errorf("privval: signing proposal at height %d round %d: %w", proposal.Height, proposal.Round, err)
+	}
+	return pv.takePending(), nil
+}
+
+// takePending returns the directory fsync a deferring call left, or a no-op when it wrote
+// nothing (the same message signed again).
+func (pv *FilePV) takePending() func() error {
+	sync := pv.pending
+	pv.pending = nil
+	if sync == nil {
+		return func() error { return nil }
+	}
+	return sync
+}
+
 func (pv *FilePV) signVote(chainID string, vote *tmproto.Vote, signExtension bool) error {
 	step, err := voteStep(vote.Type)
 	if err != nil {
@@ -302,13 +349,32 @@ func (pv *FilePV) flushDirty() error {
 	return nil
 }
 
-// saveState writes the state file and clears dirty on success.
+// saveState writes the state file and clears dirty on success. While deferring, it leaves the
+// directory fsync (and clearing dirty) to pv.pending.
 func (pv *FilePV) saveState() error {
 	fail.Point("privval.beforeStateWrite")
-	if err := pv.state.save(pv.fs); err != nil {
+	pv.saves++
+	syncDir, err := pv.state.replace(pv.fs)
+	if err != nil {
 		return err
 	}
 	fail.Point("privval.afterStateWrite")
+	if pv.deferring {
+		save := pv.saves
+		pv.pending = func() error {
+			err := syncDir()
+			pv.mu.Lock()
+			defer pv.mu.Unlock()
+			if err == nil && pv.saves == save {
+				pv.dirty = false
+			}
+			return err
+		}
+		return nil
+	}
+	if err := syncDir(); err != nil {
+		return err
+	}
 	pv.dirty = false
 	return nil
 }

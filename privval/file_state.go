@@ -64,17 +64,30 @@ func (lss *FilePVLastSignState) CheckHRS(height int64, round int32, step Step) (
 func (lss *FilePVLastSignState) Save() error { return lss.save(atomicfile.OS) }
 
 func (lss *FilePVLastSignState) save(fsys atomicfile.FS) error {
-	if lss.filePath == "" {
-		return errors.New("privval: cannot save last sign state: no file path set")
-	}
-	data, err := json.MarshalIndent(lss, "", "  ")
+	syncDir, err := lss.replace(fsys)
 	if err != nil {
-		return fmt.Errorf("privval: encoding last sign state: %w", err)
+		return err
 	}
-	if err := atomicfile.WriteFileFS(fsys, lss.filePath, data, 0o600); err != nil {
+	if err := syncDir(); err != nil {
 		return fmt.Errorf("privval: saving last sign state: %w", err)
 	}
 	return nil
+}
+
+// replace puts the state in its file like save, all but the fsync of the directory, which
+// syncDir does (see atomicfile.ReplaceFS).
+func (lss *FilePVLastSignState) replace(fsys atomicfile.FS) (syncDir func() error, err error) {
+	if lss.filePath == "" {
+		return nil, errors.New("privval: cannot save last sign state: no file path set")
+	}
+	data, err := json.MarshalIndent(lss, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("privval: encoding last sign state: %w", err)
+	}
+	if syncDir, err = atomicfile.ReplaceFS(fsys, lss.filePath, data, 0o600); err != nil {
+		return nil, fmt.Errorf("privval: saving last sign state: %w", err)
+	}
+	return syncDir, nil
 }
 
 // clone returns a deep copy (the slices are not shared).

@@ -25,30 +25,46 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 // the new content in place but possibly not yet durable. The returned error
 // names path and the failed step.
 func WriteFileFS(fsys FS, path string, data []byte, perm os.FileMode) error {
+	syncDir, err := ReplaceFS(fsys, path, data, perm)
+	if err != nil {
+		return err
+	}
+	return syncDir()
+}
+
+// ReplaceFS is WriteFileFS without its last step: it returns once the new content has replaced
+// the file at path (a crash of the process keeps it; the content itself is fsynced) but before
+// path's directory is fsynced, so a power loss may still bring the old file back. syncDir takes
+// that last step, with WriteFileFS's error for it; callers run it, perhaps alongside fsyncs of
+// their own, before anything that relies on the new content surviving a power loss. On error
+// syncDir is nil and the target is as WriteFileFS leaves it.
+func ReplaceFS(fsys FS, path string, data []byte, perm os.FileMode) (syncDir func() error, err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	f, err := fsys.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("atomic write of %s: creating temporary file: %w", path, err)
+		return nil, fmt.Errorf("atomic write of %s: creating temporary file: %w", path, err)
 	}
 	tmp := f.Name()
 	if err := writeAndSync(f, data, perm); err != nil {
 		// The close error, if any, adds nothing to the first failure.
 		_ = f.Close()
-		return errors.Join(fmt.Errorf("atomic write of %s: %w", path, err), removeTemp(fsys, tmp))
+		return nil, errors.Join(fmt.Errorf("atomic write of %s: %w", path, err), removeTemp(fsys, tmp))
 	}
 	if err := f.Close(); err != nil {
-		return errors.Join(fmt.Errorf("atomic write of %s: closing temporary file: %w", path, err), removeTemp(fsys, tmp))
+		return nil, errors.Join(fmt.Errorf("atomic write of %s: closing temporary file: %w", path, err), removeTemp(fsys, tmp))
 	}
 	if err := fsys.Rename(tmp, path); err != nil {
-		return errors.Join(fmt.Errorf("atomic write of %s: renaming temporary file: %w", path, err), removeTemp(fsys, tmp))
+		return nil, errors.Join(fmt.Errorf("atomic write of %s: renaming temporary file: %w", path, err), removeTemp(fsys, tmp))
 	}
-	if err := fsys.SyncDir(dir); err != nil {
-		return fmt.Errorf("atomic write of %s: syncing directory %s (new content is in place but may not be durable): %w", path, dir, err)
-	}
-	return nil
+	return func() error {
+		if err := fsys.SyncDir(dir); err != nil {
+			return fmt.Errorf("atomic write of %s: syncing directory %s (new content is in place but may not be durable): %w", path, dir, err)
+		}
+		return nil
+	}, nil
 }
 
 func writeAndSync(f File, data []byte, perm os.FileMode) error {
