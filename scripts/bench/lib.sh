@@ -119,7 +119,8 @@ bench_profile() {
     fixed500) echo "--rate 500 --duration 30s" ;;
     fixed1000) echo "--rate 1000 --duration 30s" ;;
     step) echo "--step-from 500 --step-by 250 --step-every 10s --until-saturation --saturation-patience 3 --duration 3m" ;;
-    *) bench_die "unknown profile $1 (smoke, fixed500, fixed1000, step)" ;;
+    idle) echo "" ;; # no load: bench_idle measures the CPU of empty heights
+    *) bench_die "unknown profile $1 (smoke, fixed500, fixed1000, step, idle)" ;;
   esac
 }
 
@@ -141,6 +142,13 @@ bench_run() {
   bench_observe_start "$out" "$label"
   local load0
   load0=$(cut -d' ' -f1-3 /proc/loadavg)
+  if [ "$profile" = idle ]; then
+    bench_idle "$label" "$out" "$load0"
+    bench_observe_stop "$out"
+    bench_stop
+    bench_log "$sys/$profile: wrote $out.json $out.txt"
+    return
+  fi
   # shellcheck disable=SC2046,SC2086
   "$BENCH_DIR/ballot-load" --endpoints "$(bench_endpoints)" --size 250 \
     --transport "$BENCH_TRANSPORT" --batch "$BENCH_BATCH" --mode "$BENCH_MODE" --connections "$BENCH_CONNS" \
@@ -150,6 +158,42 @@ bench_run() {
   bench_observe_stop "$out"
   bench_stop
   bench_log "$sys/$profile: wrote $out.json $out.svg $out.txt"
+}
+
+# bench_cpu_ticks: the CPU time (user + system, in clock ticks) the node processes used so far.
+bench_cpu_ticks() {
+  local pid total=0
+  for pid in "${BENCH_PIDS[@]}"; do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+
+# bench_idle LABEL OUT LOAD0: with no load, count the heights node0 commits in BENCH_IDLE_SECONDS
+# (20) and the nodes' CPU time meanwhile: the fixed cost of a height, which bounds how cheap a
+# transaction can be in small blocks. Writes OUT.txt and OUT.json.
+bench_idle() {
+  local secs=${BENCH_IDLE_SECONDS:-20} url h0 h1 t0 t1 tck heights cpu_ms
+  url="http://127.0.0.1:$(bench_port 0 rpc)"
+  h0=$(bench_height "$url")
+  t0=$(bench_cpu_ticks)
+  sleep "$secs"
+  h1=$(bench_height "$url")
+  t1=$(bench_cpu_ticks)
+  tck=$(getconf CLK_TCK)
+  heights=$((h1 - h0))
+  ((heights > 0)) || bench_die "idle: no height committed in ${secs}s"
+  cpu_ms=$(((t1 - t0) * 1000 / tck))
+  {
+    echo "== $1 =="
+    echo "idle:       $heights empty heights in ${secs}s ($((heights / secs)) per second); nodes' CPU ${cpu_ms} ms"
+    echo "cpu:        $((cpu_ms * 1000 / heights)) µs per height (all ${BENCH_NODES} nodes), $((cpu_ms * 1000 / heights / BENCH_NODES)) µs per node"
+    echo "machine:    $(nproc) CPUs; load average $3 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+  } | tee "$2.txt"
+  jq -n --arg lbl "$1" --argjson secs "$secs" --argjson heights "$heights" --argjson cpu_ms "$cpu_ms" \
+    --argjson nodes "$BENCH_NODES" \
+    '{"label": $lbl, seconds: $secs, heights: $heights, cpu_ms: $cpu_ms,
+      cpu_per_height_us: ($cpu_ms * 1000 / $heights), cpu_per_height_per_node_us: ($cpu_ms * 1000 / $heights / $nodes)}' >"$2.json"
 }
 
 # bench_observe_start OUT LABEL: with BENCH_ROUNDS=1, watch every node's consensus events
