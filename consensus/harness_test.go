@@ -43,6 +43,8 @@ type testChain struct {
 	// started next; started, if set, is called with each driver before it runs.
 	wrapExec   func(Executor) Executor
 	wrapBlocks func(BlockStore) BlockStore
+	// wrapSigner, if set, wraps the signer of the drivers started next.
+	wrapSigner func(*privval.FilePV) privval.PrivValidator
 	started    func(*runningDriver)
 	// metrics, if set, are the metrics of the drivers started next.
 	metrics *Metrics
@@ -125,6 +127,10 @@ func (c *testChain) start() *runningDriver {
 		}
 		signer = pv
 	}
+	var pv privval.PrivValidator = signer
+	if c.wrapSigner != nil {
+		pv = c.wrapSigner(signer)
+	}
 	var exec Executor = state.NewBlockExecutor(c.stateStore, nil, c.conns.Consensus(), nil, nil, c.blocks)
 	if c.wrapExec != nil {
 		exec = c.wrapExec(exec)
@@ -133,7 +139,7 @@ func (c *testChain) start() *runningDriver {
 	if c.wrapBlocks != nil {
 		blocks = c.wrapBlocks(blocks)
 	}
-	d := NewDriver(c.cfg, st, Deps{Signer: signer, Executor: exec, BlockStore: blocks, WAL: walLog, Metrics: c.metrics, Logger: c.logger})
+	d := NewDriver(c.cfg, st, Deps{Signer: pv, Executor: exec, BlockStore: blocks, WAL: walLog, Metrics: c.metrics, Logger: c.logger})
 	r := &runningDriver{Driver: d, cancel: cancel, done: make(chan error, 1), wal: walLog}
 	if c.started != nil {
 		c.started(r)
