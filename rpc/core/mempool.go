@@ -39,12 +39,15 @@ func (env *Environment) BroadcastTxSync(ctx *rpctypes.Context, tx types.Tx) (*Re
 	}, nil
 }
 
-// checkTx submits tx and waits for the application's answer. The mempool may still refuse a
-// transaction the app accepted (post-check, or the pool filled up meanwhile); as in CometBFT the
-// app's answer is what the caller gets.
+// checkTx submits tx and waits for the application's answer. When the app accepted tx but the
+// mempool did not keep it (the pool filled up meanwhile, or the post-check refused it), the
+// caller gets the mempool's error, not the app's code 0: CometBFT answers code 0 there and then
+// drops the transaction, which a client cannot tell from success.
 func (env *Environment) checkTx(ctx *rpctypes.Context, tx types.Tx) (*abci.ResponseCheckTx, error) {
 	res, err := env.Mempool.CheckTx(ctx.Context(), tx, rpcSender)
 	switch {
+	case res != nil && err != nil:
+		return nil, err
 	case res != nil:
 		return res, nil
 	case err != nil && ctx.Context().Err() != nil:
@@ -80,6 +83,9 @@ func (env *Environment) BroadcastTxCommit(ctx *rpctypes.Context, tx types.Tx) (*
 			return nil, fmt.Errorf("broadcast confirmation not received: %w", ctx.Context().Err())
 		}
 		env.logger().Error("Error on broadcastTxCommit", "err", err)
+		return nil, fmt.Errorf("error on broadcastTxCommit: %w", err)
+	}
+	if err != nil { // the app accepted tx, the mempool did not keep it (see checkTx)
 		return nil, fmt.Errorf("error on broadcastTxCommit: %w", err)
 	}
 	result := &ResultBroadcastTxCommit{CheckTx: *checkRes, Hash: tx.Hash()}

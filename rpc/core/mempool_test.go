@@ -30,12 +30,22 @@ func TestBroadcastTxSyncAndAsync(t *testing.T) {
 		t.Errorf("sync result: %+v", res)
 	}
 
-	// The app accepted the transaction but the mempool did not keep it (post-check): the client
-	// is told what the app said, as CometBFT does.
-	pool.res, pool.err = &abci.ResponseCheckTx{GasWanted: -1}, &mpl.PostCheckError{Err: errTest}
-	if res, err := env.BroadcastTxSync(ctx0, tx); err != nil || res.Code != 0 {
-		t.Errorf("post-check refusal: %+v, %v", res, err)
+	// The app accepted the transaction but the mempool did not keep it (post-check, or the pool
+	// filled up while the app checked it): the client gets the refusal, never a code 0 for a
+	// transaction that is not in the pool. (CometBFT answers code 0 and drops it.)
+	for _, refusal := range []error{
+		&mpl.PostCheckError{Err: errTest},
+		&mpl.FullError{NumTxs: 1, MaxTxs: 1, TxsBytes: 2, MaxTxsBytes: 1073741824},
+	} {
+		pool.res, pool.err = &abci.ResponseCheckTx{GasWanted: 1}, refusal
+		if res, err := env.BroadcastTxSync(ctx0, tx); errText(err) != refusal.Error() {
+			t.Errorf("refused after the app: %+v, %v; want the error %v", res, err, refusal)
+		}
+		if res, err := env.BroadcastTxCommit(ctx0, tx); errText(err) != "error on broadcastTxCommit: "+refusal.Error() {
+			t.Errorf("broadcast_tx_commit refused after the app: %+v, %v; want the error %v", res, err, refusal)
+		}
 	}
+	pool.err = nil
 
 	for _, refusal := range []error{
 		&mpl.FullError{NumTxs: 1, MaxTxs: 1, TxsBytes: 2, MaxTxsBytes: 1073741824},
