@@ -3,6 +3,7 @@ package mempool
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/ballot-bft/ballot/config"
@@ -279,58 +280,90 @@ func TestPostCheckMaxGasUnlimited(t *testing.T) {
 	}
 }
 
-// TestFullWhenTheAnswerArrives: two txs pass the admission checks into a pool with room for one;
-// the app accepts both. The second gets the app's response with a *FullError — not a success
-// followed by a silent drop — and can be submitted again later.
-func TestFullWhenTheAnswerArrives(t *testing.T) {
+// TestPendingTxsHoldTheirPlace: in a pool with room for one, a tx the app is still checking
+// holds the place, so a second one is refused for room before the app is asked — never accepted
+// by the app and then dropped. A rejection by the app frees the place.
+func TestPendingTxsHoldTheirPlace(t *testing.T) {
 	app := newFakeApp(false)
+	app.setScript(func(req *abci.RequestCheckTx) *abci.ResponseCheckTx {
+		if string(req.Tx) == "invalid" {
+			return &abci.ResponseCheckTx{Code: 7}
+		}
+		return &abci.ResponseCheckTx{}
+	})
 	rec, metrics := newRecordingMetrics()
 	p := newPool(t, app, func(c *config.MempoolConfig) { c.Size = 1 }, WithMetrics(metrics))
-	type outcome struct {
-		res *abci.ResponseCheckTx
-		err error
+	submit := func(tx string) (chan error, error) {
+		done := make(chan error, 1)
+		err := p.CheckTxAsync(context.Background(), types.Tx(tx), "", func(res *abci.ResponseCheckTx, err error) {
+			if err == nil && res.Code != 0 {
+				err = fmt.Errorf("code %d", res.Code)
+			}
+			done <- err
+		})
+		return done, err
 	}
-	outcomes := make([]chan outcome, 2)
-	for i, tx := range []types.Tx{types.Tx("first"), types.Tx("second")} {
-		outcomes[i] = make(chan outcome, 1)
-		done := outcomes[i]
-		if err := p.CheckTxAsync(context.Background(), tx, "", func(res *abci.ResponseCheckTx, err error) {
-			done <- outcome{res, err}
-		}); err != nil {
-			t.Fatalf("%s refused before the app: %v", tx, err)
-		}
+
+	// An invalid tx holds the place while the app checks it, and gives it back when refused.
+	invalid, err := submit("invalid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "mempool is full: number of txs 1 (max: 1), total txs bytes 7 (max: 1073741824)"
+	if _, err := submit("blocked"); err == nil || err.Error() != want || !errors.Is(err, ErrFull) {
+		t.Fatalf("second tx while the first is checked: %v, want %q", err, want)
 	}
 	app.answerAll()
-	first, second := <-outcomes[0], <-outcomes[1]
-	if first.err != nil || first.res.Code != 0 {
-		t.Fatalf("first = %+v, want admitted", first)
+	if err := <-invalid; err == nil {
+		t.Fatal("the app's rejection was not reported")
 	}
-	if second.res == nil || second.res.Code != 0 {
-		t.Fatalf("second response = %v, want the app's code 0", second.res)
+
+	first, err := submit("first")
+	if err != nil {
+		t.Fatalf("the rejected tx kept its place: %v", err)
 	}
-	want := "mempool is full: number of txs 1 (max: 1), total txs bytes 5 (max: 1073741824)"
-	if second.err == nil || second.err.Error() != want || !errors.Is(second.err, ErrFull) {
-		t.Fatalf("second error = %v, want %q", second.err, want)
+	if _, err := submit("second"); !errors.Is(err, ErrFull) {
+		t.Fatalf("second tx while the first is checked: %v, want ErrFull", err)
 	}
-	if p.Size() != 1 || !p.Contains(types.Tx("first").Key()) {
-		t.Fatal("pool does not hold exactly the first tx")
+	app.answerAll()
+	if err := <-first; err != nil || p.Size() != 1 || !p.Contains(types.Tx("first").Key()) {
+		t.Fatalf("first: %v; the pool does not hold exactly it", err)
 	}
-	if rec.counter("rejected_txs") != 1 {
-		t.Errorf("rejected_txs = %v, want 1", rec.counter("rejected_txs"))
+	if rec.counter("rejected_txs") != 2 {
+		t.Errorf("rejected_txs = %v, want 2", rec.counter("rejected_txs"))
 	}
-	// Room again: the refused tx is not stuck in the cache.
+	// Room again: the refused tx was never put in the cache, so it can come again.
 	if err := commit(p, 2, types.Txs{types.Tx("first")}); err != nil {
 		t.Fatal(err)
 	}
-	resubmitted := make(chan error, 1)
-	if err := p.CheckTxAsync(context.Background(), types.Tx("second"), "", func(_ *abci.ResponseCheckTx, err error) {
-		resubmitted <- err
-	}); err != nil {
+	second, err := submit("second")
+	if err != nil {
 		t.Fatalf("resubmission refused: %v", err)
 	}
 	app.answerAll()
-	if err := <-resubmitted; err != nil || !p.Contains(types.Tx("second").Key()) {
+	if err := <-second; err != nil || !p.Contains(types.Tx("second").Key()) {
 		t.Fatalf("resubmission: %v", err)
+	}
+}
+
+// TestBrokenConnectionGivesThePlaceBack: a tx whose check fails on the connection does not keep
+// holding a place.
+func TestBrokenConnectionGivesThePlaceBack(t *testing.T) {
+	app := newFakeApp(false)
+	p := newPool(t, app, func(c *config.MempoolConfig) { c.Size = 1 })
+	done := make(chan error, 1)
+	if err := p.CheckTxAsync(context.Background(), types.Tx("lost"), "", func(_ *abci.ResponseCheckTx, err error) { done <- err }); err != nil {
+		t.Fatal(err)
+	}
+	app.breakConn(errors.New("connection reset"))
+	if err := <-done; !errors.As(err, new(*AppConnError)) {
+		t.Fatalf("lost tx: %v, want an AppConnError", err)
+	}
+	app.mu.Lock()
+	app.broken = nil // reconnected
+	app.mu.Unlock()
+	if err := p.CheckTxAsync(context.Background(), types.Tx("next"), "", nil); err != nil {
+		t.Fatalf("the lost tx still holds its place: %v", err)
 	}
 }
 

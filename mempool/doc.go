@@ -9,12 +9,13 @@
 // A transaction enters the pool in two steps. CheckTx/CheckTxAsync first run the admission checks
 // in CometBFT's order — pool full (by count or bytes, or a recheck still running), tx larger than
 // max_tx_bytes, the pre-check, a broken app connection, the dedup cache — and fail with a typed
-// error before the application is asked. Then the application's answer decides: a non-zero code
-// is a rejection (the response is returned, no error); code 0 is checked again against the
-// post-check and against the pool limits, because other transactions may have filled the pool
-// while the app was thinking. Only if both pass is the transaction admitted. If they fail, the
-// caller gets the response together with a *PostCheckError or a *FullError: a transaction is
-// never reported accepted and then dropped.
+// error before the application is asked. A transaction that passes holds a place within the
+// limits until the app answers, and the places held count toward "full" for the next ones, so
+// the pool never has to refuse a transaction the app accepted for room (CometBFT does, and drops
+// it after telling an async caller it was accepted). Then the application's answer decides: a
+// non-zero code is a rejection (the response is returned, no error); code 0 is checked against
+// the post-check. If that fails, the caller gets the response together with a *PostCheckError:
+// a transaction is never reported accepted and then dropped.
 //
 // An admitted transaction leaves the pool only when a block commits it (Update), when a recheck
 // after a block finds it invalid, or through Flush and RemoveTxByKey.

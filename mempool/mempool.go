@@ -21,8 +21,8 @@ type Mempool interface {
 	//     waiting for the update exclusion or for room on the app connection);
 	//   - (res, nil) when the app answered: res.Code == 0 means tx is in the pool (admitted now,
 	//     or already there from a concurrent submission); any other code means it was rejected;
-	//   - (res, err) when the app answered code 0 but tx was not admitted: *FullError (the pool
-	//     filled up meanwhile) or *PostCheckError;
+	//   - (res, err) when the app answered code 0 but tx was not admitted: *PostCheckError (a
+	//     *FullError there would break the Pool's invariant that admitted txs hold their place);
 	//   - (nil, *AppConnError) when the connection broke while the app had tx;
 	//   - (nil, ctx.Err()) when ctx ended before the answer: the outcome is then unknown (the app's
 	//     answer is still applied when it arrives).

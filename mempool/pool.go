@@ -34,6 +34,11 @@ type Pool struct {
 	preCheck    PreCheckFunc  // may be nil
 	postCheck   PostCheckFunc // may be nil
 	recheck     *recheckRound // the running recheck, nil if none
+	// pending counts the transactions (and their bytes) that passed admission and wait for the
+	// app's answer: each holds its place within the limits, so a transaction the app accepts is
+	// never refused for room.
+	pendingTxs   int
+	pendingBytes int64
 	waitCh      chan struct{} // closed at the next admission; nil until someone waits
 	availableCh chan struct{} // TxsAvailable's channel (capacity 1), nil until enabled
 	notified    bool          // availableCh fired at this height
@@ -130,6 +135,7 @@ func (p *Pool) CheckTxAsync(ctx context.Context, tx types.Tx, sender p2p.ID, cb 
 	})
 	if err != nil {
 		p.mtx.Lock()
+		p.release(tx)
 		p.cache.remove(key) // never checked: it may come again
 		p.mtx.Unlock()
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -172,15 +178,26 @@ func (p *Pool) admit(tx types.Tx, key types.TxKey, sender p2p.ID) error {
 		p.metrics.AlreadyReceivedTxs.Add(1)
 		return ErrTxInCache
 	}
+	p.pendingTxs++
+	p.pendingBytes += int64(len(tx))
 	return nil
 }
 
-// roomFor reports whether a transaction of n bytes fits in the pool now. Called with mtx held.
+// release gives back the place a transaction held while the app checked it. Called with mtx
+// held, exactly once for each successful admit.
+func (p *Pool) release(tx types.Tx) {
+	p.pendingTxs--
+	p.pendingBytes -= int64(len(tx))
+}
+
+// roomFor reports whether a transaction of n bytes fits in the pool now, counting the places
+// held by transactions the app is still checking. Called with mtx held.
 func (p *Pool) roomFor(n int) error {
 	if p.recheck != nil {
 		return ErrRecheckFull
 	}
-	if size, bytes := p.store.len(), p.store.bytes; size >= p.cfg.Size || bytes+int64(n) > p.cfg.MaxTxsBytes {
+	size, bytes := p.store.len()+p.pendingTxs, p.store.bytes+p.pendingBytes
+	if size >= p.cfg.Size || bytes+int64(n) > p.cfg.MaxTxsBytes {
 		return &FullError{NumTxs: size, MaxTxs: p.cfg.Size, TxsBytes: bytes, MaxTxsBytes: p.cfg.MaxTxsBytes}
 	}
 	return nil
@@ -190,6 +207,7 @@ func (p *Pool) roomFor(n int) error {
 func (p *Pool) onCheckTxAnswer(tx types.Tx, key types.TxKey, sender p2p.ID, res *abci.ResponseCheckTx, err error) (*abci.ResponseCheckTx, error) {
 	p.mtx.Lock()
 	defer p.mtx.Unlock()
+	p.release(tx)
 	if err != nil {
 		p.cache.remove(key)
 		return nil, &AppConnError{Err: err}
@@ -214,9 +232,9 @@ func (p *Pool) onCheckTxAnswer(tx types.Tx, key types.TxKey, sender p2p.ID, res 
 		ptx.addSender(sender) // a concurrent submission of the same tx won the race
 		return res, nil
 	}
-	// The limits again: other transactions may have been admitted while the app checked this
-	// one. (A recheck started meanwhile does not keep it out; like CometBFT, its check against
-	// the state before the block stands until the next recheck.)
+	// The limits again. They cannot be exceeded: tx held its place since admission (a recheck
+	// started meanwhile does not keep it out; like CometBFT, its check against the state before
+	// the block stands until the next recheck). The check stays as a guard of that invariant.
 	if size, bytes := p.store.len(), p.store.bytes; size >= p.cfg.Size || bytes+int64(len(tx)) > p.cfg.MaxTxsBytes {
 		p.cache.remove(key) // valid, just no room: let it be resubmitted
 		p.metrics.RejectedTxs.Add(1)
