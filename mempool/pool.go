@@ -26,22 +26,22 @@ type Pool struct {
 	metrics *Metrics
 	gate    gate // the update exclusion (Lock/Unlock)
 
-	mtx         sync.Mutex // guards every field below; never held while calling the app
-	height      int64
-	seq         uint64 // sequence number of the last admitted transaction
-	store       *txStore
-	cache       *txCache
-	preCheck    PreCheckFunc  // may be nil
-	postCheck   PostCheckFunc // may be nil
-	recheck     *recheckRound // the running recheck, nil if none
+	mtx       sync.Mutex // guards every field below; never held while calling the app
+	height    int64
+	seq       uint64 // sequence number of the last admitted transaction
+	store     *txStore
+	cache     *txCache
+	preCheck  PreCheckFunc  // may be nil
+	postCheck PostCheckFunc // may be nil
+	recheck   *recheckRound // the running recheck, nil if none
 	// pending counts the transactions (and their bytes) that passed admission and wait for the
 	// app's answer: each holds its place within the limits, so a transaction the app accepts is
 	// never refused for room.
 	pendingTxs   int
 	pendingBytes int64
-	waitCh      chan struct{} // closed at the next admission; nil until someone waits
-	availableCh chan struct{} // TxsAvailable's channel (capacity 1), nil until enabled
-	notified    bool          // availableCh fired at this height
+	waitCh       chan struct{} // closed at the next admission; nil until someone waits
+	availableCh  chan struct{} // TxsAvailable's channel (capacity 1), nil until enabled
+	notified     bool          // availableCh fired at this height
 }
 
 var _ Mempool = (*Pool)(nil)
