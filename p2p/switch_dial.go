@@ -261,17 +261,17 @@ func (sw *PeerSwitch) DialPeerWithAddress(ctx context.Context, addr NetAddress) 
 	if err != nil {
 		return err
 	}
-	releaseIP, err := sw.reserveHandshake(addr.IP, false)
+	slot, err := sw.reserveHandshake(addr.IP, false)
 	if err != nil {
 		raw.Close()
 		return err
 	}
-	defer releaseIP()
+	defer slot.release()
 	sc, info, err := sw.authenticate(ctx, raw, addr, addr.ID)
 	if err != nil {
 		return fmt.Errorf("peer %s: %w", addr, err)
 	}
-	if err := sw.addPeer(sc, info, true, addr); err != nil {
+	if err := sw.addPeer(sc, info, true, addr, slot); err != nil {
 		sc.Close()
 		return err
 	}

@@ -175,31 +175,39 @@ func (sw *PeerSwitch) handleInbound(ctx context.Context, raw net.Conn) {
 		raw.Close()
 		return
 	}
-	release, err := sw.reserveHandshake(remote.IP, true)
+	slot, err := sw.reserveHandshake(remote.IP, true)
 	if err != nil {
 		sw.logger.Debug("Rejected inbound connection", "remote", remote, "err", err)
 		raw.Close()
 		return
 	}
-	defer release()
+	defer slot.release()
 	sc, info, err := sw.authenticate(ctx, raw, remote, "")
 	if err != nil {
 		sw.logger.Debug("Rejected inbound connection", "remote", remote, "err", err)
 		return
 	}
 	socketAddr := NetAddress{ID: info.ID, IP: remote.IP, Port: remote.Port}
-	if err := sw.addPeer(sc, info, false, socketAddr); err != nil {
+	if err := sw.addPeer(sc, info, false, socketAddr, slot); err != nil {
 		sc.Close()
 		sw.logger.Debug("Rejected inbound peer", "peer", socketAddr, "err", err)
 	}
 }
 
+// handshakeSlot is a connection counted as being authenticated (see reserveHandshake).
+type handshakeSlot struct {
+	sw       *PeerSwitch
+	ip       netip.Addr
+	inbound  bool
+	released bool
+}
+
 // reserveHandshake counts a connection from or to ip as being authenticated, refusing it if
 // another connection with that IP exists (unless allow_duplicate_ip), or, inbound, if there are
 // already max_num_inbound_peers + len(unconditional_peer_ids) inbound connections (connected or
-// being authenticated; CometBFT's listener limit).
-// The returned function releases the reservation.
-func (sw *PeerSwitch) reserveHandshake(ip netip.Addr, inbound bool) (func(), error) {
+// being authenticated; CometBFT's listener limit). The slot is released when its peer is added
+// (in the same critical section, so the connection is never counted twice) or by release.
+func (sw *PeerSwitch) reserveHandshake(ip netip.Addr, inbound bool) (*handshakeSlot, error) {
 	sw.mu.Lock()
 	defer sw.mu.Unlock()
 	if !sw.cfg.AllowDuplicateIP {
@@ -220,16 +228,28 @@ func (sw *PeerSwitch) reserveHandshake(ip netip.Addr, inbound bool) (func(), err
 		sw.inboundShakes++
 	}
 	sw.handshaking[ip]++
-	return func() {
-		sw.mu.Lock()
-		defer sw.mu.Unlock()
-		if inbound {
-			sw.inboundShakes--
-		}
-		if sw.handshaking[ip]--; sw.handshaking[ip] == 0 {
-			delete(sw.handshaking, ip)
-		}
-	}, nil
+	return &handshakeSlot{sw: sw, ip: ip, inbound: inbound}, nil
+}
+
+// release gives the slot back if it is still held.
+func (s *handshakeSlot) release() {
+	s.sw.mu.Lock()
+	defer s.sw.mu.Unlock()
+	s.releaseLocked()
+}
+
+// releaseLocked is release with sw.mu held.
+func (s *handshakeSlot) releaseLocked() {
+	if s.released {
+		return
+	}
+	s.released = true
+	if s.inbound {
+		s.sw.inboundShakes--
+	}
+	if s.sw.handshaking[s.ip]--; s.sw.handshaking[s.ip] == 0 {
+		delete(s.sw.handshaking, s.ip)
+	}
 }
 
 // countInboundLocked counts inbound peers, unconditional ones only if withUnconditional.
@@ -275,7 +295,7 @@ func (sw *PeerSwitch) authenticate(ctx context.Context, raw net.Conn, remote Net
 
 // addPeer admits an authenticated connection as a peer and starts running it, or returns why
 // not (the caller closes sc then).
-func (sw *PeerSwitch) addPeer(sc net.Conn, info NodeInfo, outbound bool, socketAddr NetAddress) error {
+func (sw *PeerSwitch) addPeer(sc net.Conn, info NodeInfo, outbound bool, socketAddr NetAddress, slot *handshakeSlot) error {
 	sw.mu.Lock()
 	defer sw.mu.Unlock()
 	if sw.ctx == nil || sw.stopping {
@@ -296,6 +316,7 @@ func (sw *PeerSwitch) addPeer(sc net.Conn, info NodeInfo, outbound bool, socketA
 	if sw.metricsOn {
 		p.metrics = newPeerMetrics(sw.metrics, sw.messages, info.ID, &sw.channels)
 	}
+	slot.releaseLocked() // from now on the connection counts as a peer
 	sw.peers[info.ID] = p
 	sw.peerList = append(sw.peerList, p)
 	sw.metrics.Peers.Set(float64(len(sw.peers)))
