@@ -300,18 +300,26 @@ func (r *run) startProgress() func() {
 		if r.env.TTY {
 			end, prefix = "", "\r\033[K"
 		}
+		printLine := func(now time.Time) {
+			sec := int(now.Sub(r.origin) / time.Second)
+			line := progressLine(now.Sub(r.origin), math.Float64frombits(r.rate.Load()),
+				r.stats.totals(), r.stats.window(sec-1, sec), r.tracker.Pending())
+			fmt.Fprint(r.env.Progress, prefix+line+end)
+		}
 		for {
 			select {
 			case <-stop:
+				select {
+				case now := <-ticker.C: // a second ended as the run did: its line is due
+					printLine(now)
+				default:
+				}
 				if r.env.TTY {
 					fmt.Fprintln(r.env.Progress)
 				}
 				return
 			case now := <-ticker.C:
-				sec := int(now.Sub(r.origin) / time.Second)
-				line := progressLine(now.Sub(r.origin), math.Float64frombits(r.rate.Load()),
-					r.stats.totals(), r.stats.window(sec-1, sec), r.tracker.Pending())
-				fmt.Fprint(r.env.Progress, prefix+line+end)
+				printLine(now)
 			}
 		}
 	}()
