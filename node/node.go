@@ -152,9 +152,9 @@ func (n *Node) openIndexers() error {
 func OpenIndexers(cfg *config.Config) (txs txindex.TxIndexer, blocks indexer.BlockIndexer, closeDB func() error, err error) {
 	switch cfg.TxIndex.Indexer {
 	case "kv":
-		db, err := dbm.NewDB("tx_index", dbm.BackendType(cfg.DBBackend), cfg.DBDir())
+		db, err := openIndexDB(cfg)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("opening tx_index database in %s: %w", cfg.DBDir(), err)
+			return nil, nil, nil, err
 		}
 		return txkv.New(db), blockkv.New(dbm.NewPrefixDB(db, []byte(blockkv.StorePrefix))), db.Close, nil
 	case "null", "":
