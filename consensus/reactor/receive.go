@@ -103,6 +103,9 @@ func (r *Reactor) receiveData(g *peerGossip, cons Consensus, msg message) {
 			ps.VotesReceived++
 			r.markGoodEvery(g, ps.VotesReceived)
 		})
+		if snap := cons.Snapshot(); snap != nil && snap.View != nil && holdsVote(snap.View, vote) {
+			return // a copy of a vote consensus has: it would change nothing there
+		}
 		r.deliver(g, cons, core.VoteMessage{Vote: vote, From: from})
 	case voteSetBits:
 		var ours *bits.BitArray // nil unless at our height: then the peer's answer overwrites
