@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"bufio"
 	"crypto/cipher"
 	"encoding/binary"
 	"errors"
@@ -38,8 +39,10 @@ type SecretConnection struct {
 	remPubKey crypto.PubKey
 
 	recvMu      sync.Mutex
+	recvRaw     *bufio.Reader // conn, read up to recvBufferFrames frames per read
 	recvAEAD    cipher.AEAD
 	recvNonce   frameNonce
+	recvNonceB  [chacha20poly1305.NonceSize]byte // the current frame's nonce (kept off the heap)
 	recvSealed  [sealedFrameSize]byte
 	recvFrame   [frameSize]byte
 	recvPending []byte // undelivered part of the chunk in recvFrame
@@ -48,6 +51,7 @@ type SecretConnection struct {
 	sendMu     sync.Mutex
 	sendAEAD   cipher.AEAD
 	sendNonce  frameNonce
+	sendNonceB [chacha20poly1305.NonceSize]byte
 	sendFrame  [frameSize]byte
 	sendSealed [framesPerWrite * sealedFrameSize]byte
 	sendErr    error // sticky
@@ -64,8 +68,19 @@ func newSecretConnection(conn net.Conn, recvKey, sendKey []byte) (*SecretConnect
 	if err != nil {
 		return nil, fmt.Errorf("secret connection: send cipher: %w", err)
 	}
-	return &SecretConnection{conn: conn, recvAEAD: recvAEAD, sendAEAD: sendAEAD}, nil
+	return &SecretConnection{
+		conn:     conn,
+		recvRaw:  bufio.NewReaderSize(conn, recvBufferFrames*sealedFrameSize),
+		recvAEAD: recvAEAD,
+		sendAEAD: sendAEAD,
+	}, nil
 }
+
+// recvBufferFrames is how many sealed frames one read from the connection may take in: the
+// frames of a block part, or of several messages, that arrive together cost one system call
+// instead of one each. The handshake has consumed its own bytes before the buffer exists, and
+// nothing else reads the connection after.
+const recvBufferFrames = 16
 
 // RemotePubKey returns the peer's authenticated node key (always ed25519).
 func (sc *SecretConnection) RemotePubKey() crypto.PubKey { return sc.remPubKey }
@@ -121,11 +136,12 @@ func (sc *SecretConnection) sealFrame(dst, chunk []byte) ([]byte, error) {
 		sc.sendErr = err
 		return dst, err
 	}
+	sc.sendNonceB = nonce
 	frame := sc.sendFrame[:]
 	binary.LittleEndian.PutUint32(frame, uint32(len(chunk)))
 	copy(frame[dataLenSize:], chunk)
 	clear(frame[dataLenSize+len(chunk):])
-	return sc.sendAEAD.Seal(dst, nonce[:], frame, nil), nil
+	return sc.sendAEAD.Seal(dst, sc.sendNonceB[:], frame, nil), nil
 }
 
 // Read decrypts frames from the underlying connection and copies their data into p. A chunk
@@ -164,7 +180,7 @@ func (sc *SecretConnection) readFrame() ([]byte, error) {
 	if sc.recvErr != nil {
 		return nil, sc.recvErr
 	}
-	got, err := io.ReadFull(sc.conn, sc.recvSealed[:])
+	got, err := io.ReadFull(sc.recvRaw, sc.recvSealed[:])
 	if err != nil {
 		if got == 0 {
 			return nil, err // still aligned on a frame boundary: not sticky
@@ -180,7 +196,8 @@ func (sc *SecretConnection) readFrame() ([]byte, error) {
 		sc.recvErr = err
 		return nil, err
 	}
-	frame, err := sc.recvAEAD.Open(sc.recvFrame[:0], nonce[:], sc.recvSealed[:], nil)
+	sc.recvNonceB = nonce
+	frame, err := sc.recvAEAD.Open(sc.recvFrame[:0], sc.recvNonceB[:], sc.recvSealed[:], nil)
 	if err != nil {
 		sc.recvErr = fmt.Errorf("%w (frame %d)", ErrFrameDecrypt, sc.recvNonce.counter-1)
 		return nil, sc.recvErr

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -393,5 +394,50 @@ func TestSecretConnectionNeedsKey(t *testing.T) {
 	}
 	if _, err := near.Write([]byte{1}); !errors.Is(err, io.ErrClosedPipe) {
 		t.Fatalf("conn not closed: %v", err)
+	}
+}
+
+// countingConn counts the Reads made on the connection it wraps.
+type countingConn struct {
+	net.Conn
+	reads atomic.Int64
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	c.reads.Add(1)
+	return c.Conn.Read(p)
+}
+
+// Frames that arrive together are taken from the connection in one read, not one read each.
+func TestSecretConnectionReadsArrivedFramesAtOnce(t *testing.T) {
+	ca, cb := net.Pipe()
+	t.Cleanup(func() { ca.Close(); cb.Close() })
+	counted := &countingConn{Conn: ca}
+	var a, b *SecretConnection
+	var ea, eb error
+	var wg sync.WaitGroup
+	wg.Go(func() { a, ea = MakeSecretConnection(counted, keyFromSeed(t, 1)) })
+	wg.Go(func() { b, eb = MakeSecretConnection(cb, keyFromSeed(t, 2)) })
+	wg.Wait()
+	if ea != nil || eb != nil {
+		t.Fatalf("handshake: %v / %v", ea, eb)
+	}
+
+	msg := bytes.Repeat([]byte{7}, recvBufferFrames*dataMaxSize) // one write of recvBufferFrames frames
+	written := make(chan error, 1)
+	go func() { _, err := b.Write(msg); written <- err }()
+	counted.reads.Store(0)
+	got := make([]byte, len(msg))
+	if _, err := io.ReadFull(a, got); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-written; err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, msg) {
+		t.Fatal("read back different data")
+	}
+	if n := counted.reads.Load(); n != 1 {
+		t.Fatalf("%d reads from the connection for %d frames written at once, want 1", n, recvBufferFrames)
 	}
 }
