@@ -52,13 +52,29 @@ type handshakeResult struct {
 func makeSecretPair(t testing.TB, keyA, keyB crypto.PrivKey) (handshakeResult, handshakeResult) {
 	t.Helper()
 	ca, cb := net.Pipe()
+	t.Cleanup(func() { ca.Close(); cb.Close() })
+	return handshakeOver(ca, cb, keyA, keyB)
+}
+
+// handshakeOver runs MakeSecretConnection on ca with keyA and on cb with keyB at once.
+func handshakeOver(ca, cb net.Conn, keyA, keyB crypto.PrivKey) (handshakeResult, handshakeResult) {
 	var ra, rb handshakeResult
 	var wg sync.WaitGroup
 	wg.Go(func() { ra.sc, ra.err = MakeSecretConnection(ca, keyA) })
 	wg.Go(func() { rb.sc, rb.err = MakeSecretConnection(cb, keyB) })
 	wg.Wait()
-	t.Cleanup(func() { ca.Close(); cb.Close() })
 	return ra, rb
+}
+
+// secretPairOver returns SecretConnections over ca (key 1) and cb (key 2) or fails the test;
+// ca may wrap one end of a pipe whose other end is cb.
+func secretPairOver(t testing.TB, ca, cb net.Conn) (*SecretConnection, *SecretConnection) {
+	t.Helper()
+	ra, rb := handshakeOver(ca, cb, keyFromSeed(t, 1), keyFromSeed(t, 2))
+	if ra.err != nil || rb.err != nil {
+		t.Fatalf("handshake: %v / %v", ra.err, rb.err)
+	}
+	return ra.sc, rb.sc
 }
 
 // secretPair returns two connected SecretConnections or fails the test.

@@ -92,15 +92,7 @@ func TestSecretConnectionFrameSizes(t *testing.T) {
 	defer ca.Close()
 	defer cb.Close()
 	rec := &recordingConn{Conn: ca, discard: true}
-	var a, b *SecretConnection
-	var errA, errB error
-	var wg sync.WaitGroup
-	wg.Go(func() { a, errA = MakeSecretConnection(rec, keyFromSeed(t, 1)) })
-	wg.Go(func() { b, errB = MakeSecretConnection(cb, keyFromSeed(t, 2)) })
-	wg.Wait()
-	if errA != nil || errB != nil {
-		t.Fatalf("handshake: %v / %v", errA, errB)
-	}
+	a, b := secretPairOver(t, rec, cb)
 	rng := seededRand(t, 7)
 	for n := 0; n <= 3000; n++ {
 		msg := make([]byte, n)
@@ -413,15 +405,7 @@ func TestSecretConnectionReadsArrivedFramesAtOnce(t *testing.T) {
 	ca, cb := net.Pipe()
 	t.Cleanup(func() { ca.Close(); cb.Close() })
 	counted := &countingConn{Conn: ca}
-	var a, b *SecretConnection
-	var ea, eb error
-	var wg sync.WaitGroup
-	wg.Go(func() { a, ea = MakeSecretConnection(counted, keyFromSeed(t, 1)) })
-	wg.Go(func() { b, eb = MakeSecretConnection(cb, keyFromSeed(t, 2)) })
-	wg.Wait()
-	if ea != nil || eb != nil {
-		t.Fatalf("handshake: %v / %v", ea, eb)
-	}
+	a, b := secretPairOver(t, counted, cb)
 
 	msg := bytes.Repeat([]byte{7}, recvBufferFrames*dataMaxSize) // one write of recvBufferFrames frames
 	written := make(chan error, 1)
