@@ -16,9 +16,11 @@ import (
 )
 
 // served is an application behind an in-process socket server on a loopback port, which can
-// be restarted on the same address.
+// be restarted on the same address. The listening socket stays open across restarts: were it
+// closed, a connection of a test running in parallel could take its port meanwhile.
 type served struct {
 	t    *testing.T
+	ln   *net.TCPListener
 	addr string // host:port
 	open func() types.Application
 	app  types.Application
@@ -30,27 +32,39 @@ type served struct {
 // serve starts open()'s application on a fresh loopback port; it stops when the test ends.
 func serve(t *testing.T, open func() types.Application) *served {
 	t.Helper()
-	s := &served{t: t, open: open}
-	s.start("tcp://127.0.0.1:0")
-	t.Cleanup(s.stop)
+	ln, err := server.Listen("tcp://127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tcp, ok := ln.(*net.TCPListener)
+	if !ok {
+		t.Fatalf("listener %T, want TCP", ln)
+	}
+	s := &served{t: t, ln: tcp, addr: ln.Addr().String(), open: open}
+	t.Cleanup(func() { s.stop(); tcp.Close() })
+	s.start()
 	return s
 }
 
-func (s *served) start(addr string) {
+// keptListener hands a server the shared socket; the server's Close ends its Accept (through
+// a past deadline) and leaves the socket open.
+type keptListener struct{ *net.TCPListener }
+
+func (l keptListener) Close() error { return l.SetDeadline(time.Unix(1, 0)) }
+
+func (s *served) start() {
 	s.t.Helper()
-	ln, err := server.Listen(addr)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	s.addr = ln.Addr().String()
 	s.app = s.open()
 	srv, err := server.NewSocketServer("tcp://"+s.addr, s.app, nil)
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	if err := s.ln.SetDeadline(time.Time{}); err != nil {
+		s.t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel, s.done = cancel, make(chan error, 1)
-	go func() { s.done <- srv.Serve(ctx, ln) }()
+	go func() { s.done <- srv.Serve(ctx, keptListener{s.ln}) }()
 }
 
 func (s *served) stop() {
@@ -69,10 +83,10 @@ func (s *served) stop() {
 	}
 }
 
-// restart stops the server and the app and starts both again on the same address.
+// restart stops the server and the app and starts both again on the same socket.
 func (s *served) restart(context.Context) error {
 	s.stop()
-	s.start("tcp://" + s.addr)
+	s.start()
 	return nil
 }
 

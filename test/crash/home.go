@@ -2,13 +2,16 @@ package crash
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ballot-bft/ballot/libs/fail"
 )
@@ -74,14 +77,21 @@ func NewHome(ctx context.Context, bin, dir string) (*Home, error) {
 	return h, nil
 }
 
-// freeAddr returns a loopback address with a port that was free a moment ago.
+// freeAddr returns a loopback address with a port that was free a moment ago. The port is below
+// Linux's ephemeral range (32768-60999), where no connection of a test running in parallel can
+// take it while the node is down between runs, and below test/e2e's and test/jepsen's ranges.
 func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("finding a free port: %w", err)
+	rng := rand.New(rand.NewPCG(uint64(os.Getpid()), uint64(time.Now().UnixNano())))
+	for range 100 {
+		addr := fmt.Sprintf("127.0.0.1:%d", 10000+rng.IntN(11000))
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return addr, nil
 	}
-	defer l.Close()
-	return l.Addr().String(), nil
+	return "", errors.New("finding a free port: 100 tries in 10000-20999 failed")
 }
 
 // Timeouts of the test chain: a block every few tens of milliseconds, and a round that lost its
