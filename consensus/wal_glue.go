@@ -133,8 +133,8 @@ func (d *Driver) catchupReplay() error {
 }
 
 // walEndsInside reports whether the WAL has the end marker of the height before height, so that
-// it ends inside height: the records of a stored height, after
-// its own unsynced end marker was lost to a power loss.
+// it ends inside height: the records of a stored height whose own unsynced end marker a power
+// loss took.
 func (d *Driver) walEndsInside(height int64) bool {
 	prev := height - 1
 	if height == d.state.InitialHeight {

@@ -359,9 +359,7 @@ func TestBrokenConnectionGivesThePlaceBack(t *testing.T) {
 	if err := <-done; !errors.As(err, new(*AppConnError)) {
 		t.Fatalf("lost tx: %v, want an AppConnError", err)
 	}
-	app.mu.Lock()
-	app.broken = nil // reconnected
-	app.mu.Unlock()
+	app.reconnect()
 	if err := p.CheckTxAsync(context.Background(), types.Tx("next"), "", nil); err != nil {
 		t.Fatalf("the lost tx still holds its place: %v", err)
 	}

@@ -180,6 +180,13 @@ func (a *fakeApp) breakConn(err error) {
 	}
 }
 
+// reconnect undoes breakConn: later calls reach the app again.
+func (a *fakeApp) reconnect() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.broken = nil
+}
+
 // pending returns the number of unanswered requests.
 func (a *fakeApp) pending() int {
 	a.mu.Lock()

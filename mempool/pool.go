@@ -196,9 +196,14 @@ func (p *Pool) roomFor(n int) error {
 	if p.recheck != nil {
 		return ErrRecheckFull
 	}
-	size, bytes := p.store.len()+p.pendingTxs, p.store.bytes+p.pendingBytes
-	if size >= p.cfg.Size || bytes+int64(n) > p.cfg.MaxTxsBytes {
-		return &FullError{NumTxs: size, MaxTxs: p.cfg.Size, TxsBytes: bytes, MaxTxsBytes: p.cfg.MaxTxsBytes}
+	return p.limitsAllow(p.store.len()+p.pendingTxs, p.store.bytes+p.pendingBytes, n)
+}
+
+// limitsAllow returns a *FullError unless a transaction of n bytes fits beside txs transactions
+// of bytes in all, nil if it does.
+func (p *Pool) limitsAllow(txs int, bytes int64, n int) error {
+	if txs >= p.cfg.Size || bytes+int64(n) > p.cfg.MaxTxsBytes {
+		return &FullError{NumTxs: txs, MaxTxs: p.cfg.Size, TxsBytes: bytes, MaxTxsBytes: p.cfg.MaxTxsBytes}
 	}
 	return nil
 }
@@ -235,10 +240,10 @@ func (p *Pool) onCheckTxAnswer(tx types.Tx, key types.TxKey, sender p2p.ID, res 
 	// The limits again. They cannot be exceeded: tx held its place since admission (a recheck
 	// started meanwhile does not keep it out; like CometBFT, its check against the state before
 	// the block stands until the next recheck). The check stays as a guard of that invariant.
-	if size, bytes := p.store.len(), p.store.bytes; size >= p.cfg.Size || bytes+int64(len(tx)) > p.cfg.MaxTxsBytes {
+	if err := p.limitsAllow(p.store.len(), p.store.bytes, len(tx)); err != nil {
 		p.cache.remove(key) // valid, just no room: let it be resubmitted
 		p.metrics.RejectedTxs.Add(1)
-		return res, &FullError{NumTxs: size, MaxTxs: p.cfg.Size, TxsBytes: bytes, MaxTxsBytes: p.cfg.MaxTxsBytes}
+		return res, err
 	}
 	p.seq++
 	ptx := &poolTx{

@@ -179,16 +179,26 @@ func (pv *FilePV) String() string {
 func (pv *FilePV) SignVote(chainID string, vote *tmproto.Vote, signExtension bool) error {
 	pv.mu.Lock()
 	defer pv.mu.Unlock()
-	if err := pv.signVote(chainID, vote, signExtension); err != nil {
-		return fmt.Errorf("privval: signing %v at height %d round %d: %w", vote.Type, vote.Height, vote.Round, err)
-	}
-	return nil
+	return pv.signVoteReporting(chainID, vote, signExtension)
 }
 
 // SignProposal implements PrivValidator.
 func (pv *FilePV) SignProposal(chainID string, proposal *tmproto.Proposal) error {
 	pv.mu.Lock()
 	defer pv.mu.Unlock()
+	return pv.signProposalReporting(chainID, proposal)
+}
+
+// signVoteReporting is signVote with the error naming the vote. Called with mu held.
+func (pv *FilePV) signVoteReporting(chainID string, vote *tmproto.Vote, signExtension bool) error {
+	if err := pv.signVote(chainID, vote, signExtension); err != nil {
+		return fmt.Errorf("privval: signing %v at height %d round %d: %w", vote.Type, vote.Height, vote.Round, err)
+	}
+	return nil
+}
+
+// signProposalReporting is signProposal with the error naming the proposal. Called with mu held.
+func (pv *FilePV) signProposalReporting(chainID string, proposal *tmproto.Proposal) error {
 	if err := pv.signProposal(chainID, proposal); err != nil {
 		return fmt.Errorf("privval: signing proposal at height %d round %d: %w", proposal.Height, proposal.Round, err)
 	}
@@ -202,38 +212,32 @@ func (pv *FilePV) SignProposal(chainID string, proposal *tmproto.Proposal) error
 // before sync returns may bring the old one back, but then the signature has not left the node.
 // If sync fails (or is never called), the next signing call writes the state again first.
 func (pv *FilePV) SignVoteDeferringSync(chainID string, vote *tmproto.Vote, signExtension bool) (sync func() error, err error) {
-	pv.mu.Lock()
-	defer pv.mu.Unlock()
-	pv.deferring = true
-	defer func() { pv.deferring = false }()
-	if err := pv.signVote(chainID, vote, signExtension); err != nil {
-		return nil, fmt.Errorf("privval: signing %v at height %d round %d: %w", vote.Type, vote.Height, vote.Round, err)
-	}
-	return pv.takePending(), nil
+	return pv.deferringSync(func() error { return pv.signVoteReporting(chainID, vote, signExtension) })
 }
 
 // SignProposalDeferringSync is SignProposal with the directory fsync left to sync, as
 // SignVoteDeferringSync.
 func (pv *FilePV) SignProposalDeferringSync(chainID string, proposal *tmproto.Proposal) (sync func() error, err error) {
+	return pv.deferringSync(func() error { return pv.signProposalReporting(chainID, proposal) })
+}
+
+// deferringSync runs sign with mu held and saveState deferring, and returns the directory fsync
+// sign's state write left, or a no-op when it wrote nothing (the same message signed again).
+func (pv *FilePV) deferringSync(sign func() error) (func() error, error) {
 	pv.mu.Lock()
 	defer pv.mu.Unlock()
 	pv.deferring = true
 	defer func() { pv.deferring = false }()
-	if err := pv.signProposal(chainID, proposal); err != nil {
-		return nil, fmt.Errorf("privval: signing proposal at height %d round %d: %w", proposal.Height, proposal.Round, err)
-	}
-	return pv.takePending(), nil
-}
-
-// takePending returns the directory fsync a deferring call left, or a no-op when it wrote
-// nothing (the same message signed again).
-func (pv *FilePV) takePending() func() error {
+	err := sign()
 	sync := pv.pending
 	pv.pending = nil
-	if sync == nil {
-		return func() error { return nil }
+	if err != nil {
+		return nil, err
 	}
-	return sync
+	if sync == nil {
+		return func() error { return nil }, nil
+	}
+	return sync, nil
 }
 
 func (pv *FilePV) signVote(chainID string, vote *tmproto.Vote, signExtension bool) error {

@@ -72,10 +72,7 @@ func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			quoted, err := json.Marshal(s)
-			if err != nil { // a string always encodes; keep the contract anyway
-				return strconv.AppendQuote(b, s)
-			}
+			quoted, _ := json.Marshal(s) // a string always encodes
 			return append(b, quoted...)
 		}
 	}

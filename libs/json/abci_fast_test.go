@@ -5,18 +5,16 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/cosmos/gogoproto/proto"
+
 	abci "github.com/ballot-bft/ballot/proto/tendermint/abci"
 )
 
 // jsonpbBytes is the reference: what jsonpbMarshaler makes of m.
-func jsonpbBytes(t testing.TB, m interface{ ProtoMessage() }) []byte {
+func jsonpbBytes(t testing.TB, m proto.Message) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := jsonpbMarshaler.Marshal(&buf, m.(interface {
-		ProtoMessage()
-		Reset()
-		String() string
-	})); err != nil {
+	if err := jsonpbMarshaler.Marshal(&buf, m); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -73,7 +71,7 @@ func TestFastABCIEncodingIsJsonpbs(t *testing.T) {
 		check := &abci.ResponseCheckTx{Code: rng.Uint32(), Data: randomData(rng), Log: randomString(rng), Info: randomString(rng),
 			GasWanted: rng.Int64(), GasUsed: -rng.Int64(), Events: randomEvents(rng), Codespace: randomString(rng)}
 		attr := &abci.EventAttribute{Key: randomString(rng), Value: randomString(rng), Index: rng.IntN(2) == 0}
-		for _, m := range []interface{ ProtoMessage() }{exec, check, attr} {
+		for _, m := range []proto.Message{exec, check, attr} {
 			got, ok := marshalABCIFast(m)
 			if !ok {
 				t.Fatalf("%T has no fast encoding", m)
