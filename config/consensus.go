@@ -34,6 +34,9 @@ type ConsensusConfig struct {
 	// SkipTimeoutCommit starts the next height as soon as all precommits
 	// are in.
 	SkipTimeoutCommit bool `toml:"skip_timeout_commit"`
+	// SkipTimeoutCommitTxs > 0 (a ballot key) starts the next height as
+	// soon as all precommits are in and this many txs wait in the mempool.
+	SkipTimeoutCommitTxs int `toml:"skip_timeout_commit_txs"`
 	// CreateEmptyBlocks proposes blocks without txs; when false round 0
 	// waits for txs.
 	CreateEmptyBlocks bool `toml:"create_empty_blocks"`
@@ -123,6 +126,7 @@ func (cs *ConsensusConfig) ValidateBasic() error {
 	nonNegative(&c, "timeout_precommit_delta", cs.TimeoutPrecommitDelta)
 	nonNegative(&c, "timeout_commit", cs.TimeoutCommit)
 	nonNegative(&c, "double_sign_check_height", cs.DoubleSignCheckHeight)
+	nonNegative(&c, "skip_timeout_commit_txs", cs.SkipTimeoutCommitTxs)
 	nonNegative(&c, "create_empty_blocks_interval", cs.CreateEmptyBlocksInterval)
 	nonNegative(&c, "peer_gossip_sleep_duration", cs.PeerGossipSleepDuration)
 	nonNegative(&c, "peer_query_maj23_sleep_duration", cs.PeerQueryMaj23SleepDuration)

@@ -134,21 +134,31 @@ var operatorDefaults = map[string]string{
 	"instrumentation.namespace":              `"cometbft"`,
 }
 
+// ballotOnlyDefaults are the keys ballot has beyond CometBFT's, with their defaults, which keep
+// CometBFT's behaviour. A CometBFT file without them loads with these.
+var ballotOnlyDefaults = map[string]string{
+	"consensus.skip_timeout_commit_txs": `0`,
+}
+
 func TestDefaultsMatchOperatorSheet(t *testing.T) {
 	cfg := DefaultConfig()
-	for key, want := range operatorDefaults {
-		if got := tomlLiteral(t, cfg, key); got != want {
-			t.Errorf("%s = %s, want %s", key, got, want)
+	for _, table := range []map[string]string{operatorDefaults, ballotOnlyDefaults} {
+		for key, want := range table {
+			if got := tomlLiteral(t, cfg, key); got != want {
+				t.Errorf("%s = %s, want %s", key, got, want)
+			}
 		}
 	}
-	// The sheet and the key table list exactly the same keys.
+	// The key table is the sheet's keys, moniker and ballot's own, and nothing else.
 	for _, key := range Keys() {
-		if _, ok := operatorDefaults[key]; !ok && key != "moniker" {
+		_, sheet := operatorDefaults[key]
+		_, own := ballotOnlyDefaults[key]
+		if !sheet && !own && key != "moniker" {
 			t.Errorf("key %s is not in the operator sheet table", key)
 		}
 	}
-	if len(Keys()) != len(operatorDefaults)+1 {
-		t.Errorf("%d keys, operator sheet has %d (+ moniker)", len(Keys()), len(operatorDefaults))
+	if len(Keys()) != len(operatorDefaults)+len(ballotOnlyDefaults)+1 {
+		t.Errorf("%d keys, operator sheet has %d (+ moniker and %d of ballot's)", len(Keys()), len(operatorDefaults), len(ballotOnlyDefaults))
 	}
 }
 

@@ -40,6 +40,7 @@ type Driver struct {
 	gossip   Gossip
 	events   Events
 	txs      <-chan struct{} // mempool's TxsAvailable; nil if not waiting for transactions
+	backlog  <-chan int64    // mempool's TxsBacklog; nil without skip_timeout_commit_txs
 	now      func() time.Time
 	rec      *recorder // metrics
 	eventLog Recorder  // the event log of machine calls; nil when not recording
@@ -79,8 +80,10 @@ type Deps struct {
 	Gossip       Gossip
 	Events       Events
 	TxsAvailable <-chan struct{}
-	Now          func() time.Time
-	Metrics      *Metrics // nil: NopMetrics
+	// TxsBacklog is the mempool's TxsBacklog channel, for skip_timeout_commit_txs; nil without.
+	TxsBacklog <-chan int64
+	Now        func() time.Time
+	Metrics    *Metrics // nil: NopMetrics
 	// Recorder, if not nil, records every machine call for an event log.
 	Recorder Recorder
 }
@@ -103,6 +106,7 @@ func NewDriver(cfg Config, st state.State, deps Deps) *Driver {
 	d := &Driver{
 		cfg: cfg, logger: logger, signer: deps.Signer, exec: deps.Executor, blocks: deps.BlockStore,
 		wal: deps.WAL, gossip: deps.Gossip, events: deps.Events, txs: deps.TxsAvailable, now: now,
+		backlog:  deps.TxsBacklog,
 		eventLog: deps.Recorder,
 		rec:      newRecorder(m, now),
 		inbox:    make(chan PeerMessage, 1024),
@@ -241,6 +245,8 @@ func (d *Driver) next(ctx context.Context) error {
 		return nil
 	case <-d.txs:
 		return d.input(core.TxsAvailable{}, skipWAL)
+	case height := <-d.backlog:
+		return d.input(core.TxsBacklog{Height: height}, skipWAL)
 	case <-wait:
 		return d.feed(d.popAnswer())
 	}

@@ -50,6 +50,8 @@ type testChain struct {
 	metrics *Metrics
 	// logger, if set, is the logger of the drivers started next.
 	logger log.Logger
+	// backlog, if set, is the mempool backlog notice (TxsBacklog) of the drivers started next.
+	backlog <-chan int64
 }
 
 func newTestChain(t *testing.T, validators int, cfg core.Config) *testChain {
@@ -139,7 +141,8 @@ func (c *testChain) start() *runningDriver {
 	if c.wrapBlocks != nil {
 		blocks = c.wrapBlocks(blocks)
 	}
-	d := NewDriver(c.cfg, st, Deps{Signer: pv, Executor: exec, BlockStore: blocks, WAL: walLog, Metrics: c.metrics, Logger: c.logger})
+	d := NewDriver(c.cfg, st, Deps{Signer: pv, Executor: exec, BlockStore: blocks, WAL: walLog, Metrics: c.metrics, Logger: c.logger,
+		TxsBacklog: c.backlog})
 	r := &runningDriver{Driver: d, cancel: cancel, done: make(chan error, 1), wal: walLog}
 	if c.started != nil {
 		c.started(r)

@@ -111,6 +111,12 @@ func (d *Driver) catchupReplay() error {
 		if err != nil {
 			return fmt.Errorf("consensus: replaying the WAL of height %d: %w", height, err)
 		}
+		if rs := rec.Msg.GetEventDataRoundState(); rs != nil {
+			if err := d.catchUpRound0(rs.Height, rs.Round, rs.Step); err != nil {
+				return err
+			}
+			continue
+		}
 		in, err := wal.InputFromMessage(rec.Msg)
 		if errors.Is(err, wal.ErrNotInput) {
 			continue
@@ -128,6 +134,31 @@ func (d *Driver) catchupReplay() error {
 	}
 	if replayed > 0 {
 		d.logger.Info("replayed the WAL", "height", height, "records", replayed)
+	}
+	return nil
+}
+
+// catchUpRound0 feeds the inputs that bring the replayed machine to the step of round 0 a step
+// record shows. Round 0 can start before timeout_commit has passed (a mempool backlog,
+// TxsBacklog) and propose before its wait for transactions ends (TxsAvailable); neither notice is
+// in the WAL, but the step record that followed is. The NewHeight timeout and TxsAvailable move
+// the machine the same way.
+func (d *Driver) catchUpRound0(height int64, round int32, step string) error {
+	if round != 0 || step == core.StepNewHeight.String() || step == core.StepNewRound.String() {
+		return nil
+	}
+	at := d.machine.View().HRS
+	if at.Height != height || at.Round != 0 {
+		return nil
+	}
+	if at.Step == core.StepNewHeight {
+		if err := d.input(core.TimeoutFired{Height: height, Round: 0, Step: core.StepNewHeight}, skipWAL); err != nil {
+			return err
+		}
+		at = d.machine.View().HRS
+	}
+	if at.Height == height && at.Round == 0 && at.Step == core.StepNewRound {
+		return d.input(core.TxsAvailable{}, skipWAL)
 	}
 	return nil
 }

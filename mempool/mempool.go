@@ -79,6 +79,12 @@ type Mempool interface {
 	// soon as the pool holds a transaction (right after Update if some remain valid). It is nil
 	// before EnableTxsAvailable.
 	TxsAvailable() <-chan struct{}
+	// EnableTxsBacklog turns on the TxsBacklog notifications, for n > 0 transactions.
+	EnableTxsBacklog(n int)
+	// TxsBacklog returns a channel that receives once per height, after EnableTxsBacklog(n), the
+	// height of the next block, as soon as the pool holds n transactions. It is nil before
+	// EnableTxsBacklog.
+	TxsBacklog() <-chan int64
 
 	// TxsWaitChan returns a channel that is closed when the next transaction is admitted. Take
 	// the channel before looking for a transaction (NextTx) so that no admission is missed.

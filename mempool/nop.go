@@ -70,6 +70,12 @@ func (Nop) EnableTxsAvailable() {}
 // TxsAvailable returns nil: a channel that never fires.
 func (Nop) TxsAvailable() <-chan struct{} { return nil }
 
+// EnableTxsBacklog does nothing.
+func (Nop) EnableTxsBacklog(int) {}
+
+// TxsBacklog returns nil: a channel that never fires.
+func (Nop) TxsBacklog() <-chan int64 { return nil }
+
 // TxsWaitChan returns nil: a channel that never fires.
 func (Nop) TxsWaitChan() <-chan struct{} { return nil }
 

@@ -42,6 +42,9 @@ type Pool struct {
 	waitCh       chan struct{} // closed at the next admission; nil until someone waits
 	availableCh  chan struct{} // TxsAvailable's channel (capacity 1), nil until enabled
 	notified     bool          // availableCh fired at this height
+	backlogTxs   int           // EnableTxsBacklog's n; 0 until enabled
+	backlogCh    chan int64    // TxsBacklog's channel (capacity 1), nil until enabled
+	backlogSent  bool          // backlogCh fired at this height
 }
 
 var _ Mempool = (*Pool)(nil)
@@ -275,9 +278,16 @@ func (p *Pool) forgetInvalid(key types.TxKey) {
 	}
 }
 
-// notifyTxsAvailable fires TxsAvailable once per height if the pool is not empty. Called with
-// mtx held.
+// notifyTxsAvailable fires TxsAvailable once per height if the pool is not empty, and TxsBacklog
+// once per height if it holds the backlog's transactions. Called with mtx held.
 func (p *Pool) notifyTxsAvailable() {
+	if p.backlogCh != nil && !p.backlogSent && p.store.len() >= p.backlogTxs {
+		p.backlogSent = true
+		select {
+		case p.backlogCh <- p.height + 1:
+		default:
+		}
+	}
 	if p.availableCh == nil || p.notified || p.store.len() == 0 {
 		return
 	}

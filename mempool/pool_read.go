@@ -3,6 +3,7 @@ package mempool
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 
 	"github.com/ballot-bft/ballot/types"
 )
@@ -99,6 +100,27 @@ func (p *Pool) TxsAvailable() <-chan struct{} {
 	p.mtx.Lock()
 	defer p.mtx.Unlock()
 	return p.availableCh
+}
+
+// EnableTxsBacklog turns on the TxsBacklog notifications for n transactions; a later call
+// changes n. It panics if n is not positive.
+func (p *Pool) EnableTxsBacklog(n int) {
+	if n <= 0 {
+		panic(fmt.Sprintf("mempool: EnableTxsBacklog(%d): n must be positive", n))
+	}
+	p.mtx.Lock()
+	defer p.mtx.Unlock()
+	p.backlogTxs = n
+	if p.backlogCh == nil {
+		p.backlogCh = make(chan int64, 1)
+	}
+}
+
+// TxsBacklog returns the once-per-height backlog notification channel; see Mempool.
+func (p *Pool) TxsBacklog() <-chan int64 {
+	p.mtx.Lock()
+	defer p.mtx.Unlock()
+	return p.backlogCh
 }
 
 // TxsWaitChan returns a channel closed at the next admission; see Mempool.

@@ -53,7 +53,7 @@ func (p *Pool) removeCommitted(height int64, txs types.Txs, txResults []*abci.Ex
 	p.mtx.Lock()
 	defer p.mtx.Unlock()
 	p.height = height
-	p.notified = false
+	p.notified, p.backlogSent = false, false
 	if preCheck != nil {
 		p.preCheck = preCheck
 	}

@@ -332,6 +332,11 @@ func (n *Node) newDriver(st state.State, mp mempool.Mempool, exec *state.BlockEx
 		mp.EnableTxsAvailable()
 		txsAvailable = mp.TxsAvailable()
 	}
+	var txsBacklog <-chan int64
+	if n := n.cfg.Consensus.SkipTimeoutCommitTxs; n > 0 {
+		mp.EnableTxsBacklog(n)
+		txsBacklog = mp.TxsBacklog()
+	}
 	return consensus.NewDriver(consensusConfig(n.cfg), st, consensus.Deps{
 		Logger:       n.logger.With("module", "consensus"),
 		Signer:       n.privVal,
@@ -341,6 +346,7 @@ func (n *Node) newDriver(st state.State, mp mempool.Mempool, exec *state.BlockEx
 		Gossip:       net.consensus,
 		Events:       consensusEvents{bus: n.eventBus, evidence: n.evidence, logger: n.logger.With("module", "consensus")},
 		TxsAvailable: txsAvailable,
+		TxsBacklog:   txsBacklog,
 		Metrics:      n.metrics.consensus,
 		Recorder:     rec,
 	})
@@ -366,6 +372,7 @@ func consensusConfig(cfg *config.Config) consensus.Config {
 			TimeoutPrecommitDelta:     c.TimeoutPrecommitDelta,
 			TimeoutCommit:             c.TimeoutCommit,
 			SkipTimeoutCommit:         c.SkipTimeoutCommit,
+			SkipTimeoutCommitTxs:      c.SkipTimeoutCommitTxs,
 			CreateEmptyBlocks:         c.CreateEmptyBlocks,
 			CreateEmptyBlocksInterval: c.CreateEmptyBlocksInterval,
 		},

@@ -19,6 +19,10 @@ type Config struct {
 	TimeoutCommit         time.Duration
 	// SkipTimeoutCommit starts the next height as soon as precommits of all the voting power are in.
 	SkipTimeoutCommit bool
+	// SkipTimeoutCommitTxs > 0 starts the next height as soon as precommits of all the voting
+	// power are in and the mempool holds this many transactions (TxsBacklog): the block interval
+	// is timeout_commit when the chain is idle and shrinks to the time consensus takes under load.
+	SkipTimeoutCommitTxs int
 	// CreateEmptyBlocks false makes round 0 wait for transactions before proposing.
 	CreateEmptyBlocks bool
 	// CreateEmptyBlocksInterval > 0 makes round 0 propose after this long even without transactions.

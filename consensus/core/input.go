@@ -46,6 +46,13 @@ type TimeoutFired struct {
 // (create_empty_blocks = false, or create_empty_blocks_interval > 0).
 type TxsAvailable struct{}
 
+// TxsBacklog reports that the mempool holds at least SkipTimeoutCommitTxs transactions for the
+// block at Height. At that height's NewHeight step, with every precommit of the previous block
+// in, it ends timeout_commit early.
+type TxsBacklog struct {
+	Height int64
+}
+
 // ProposalBlockBuilt answers BuildProposal: the block this node proposes at Height and Round.
 // Block is nil when the block could not be built; the node then proposes nothing this round.
 type ProposalBlockBuilt struct {
@@ -83,6 +90,7 @@ func (BlockPartMessage) isInput()   {}
 func (VoteMessage) isInput()        {}
 func (TimeoutFired) isInput()       {}
 func (TxsAvailable) isInput()       {}
+func (TxsBacklog) isInput()         {}
 func (ProposalBlockBuilt) isInput() {}
 func (ProposalProcessed) isInput()  {}
 func (Committed) isInput()          {}

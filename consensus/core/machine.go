@@ -42,6 +42,8 @@ type Machine struct {
 	votes                     *heightVoteSet
 	commitRound               int32
 	triggeredTimeoutPrecommit bool
+	// backlog is set by TxsBacklog at this height: the mempool holds skip_timeout_commit_txs.
+	backlog bool
 
 	// Requests in flight: answers that don't match are stale and ignored.
 	buildingProposal *HRS             // BuildProposal sent for this height and round
@@ -94,6 +96,7 @@ func (m *Machine) resetToHeight(h Height, ownLastCommit *types.VoteSet) error {
 	m.votes = newHeightVoteSet(h.ChainID, h.Height, h.Validators, h.extensionsEnabled())
 	m.commitRound = -1
 	m.triggeredTimeoutPrecommit = false
+	m.backlog = false
 	m.buildingProposal, m.pendingPrevote, m.committing = nil, nil, false
 	m.validBlocks = make(map[string]error)
 	return nil
@@ -136,6 +139,8 @@ func (m *Machine) dispatch(in Input) {
 		m.onTimeout(in)
 	case TxsAvailable:
 		m.onTxsAvailable()
+	case TxsBacklog:
+		m.onTxsBacklog(in)
 	case ProposalBlockBuilt:
 		m.onProposalBlockBuilt(in)
 	case ProposalProcessed:

@@ -59,10 +59,10 @@ func TestSkipTimeoutCommit(t *testing.T) {
 	}
 }
 
-// Without all the power, skip_timeout_commit waits until the late precommit arrives.
-func TestSkipTimeoutCommitWaitsForLatePrecommit(t *testing.T) {
-	h := newHarness(t, 4, 0)
-	h.cfg.SkipTimeoutCommit = true
+// commitWithPrecommitMissing commits height 1 with one stub's precommit held back, and returns
+// the function that delivers it.
+func commitWithPrecommitMissing(t *testing.T, h *harness) (deliverLate func()) {
+	t.Helper()
 	h.goToRound0()
 	id := h.m.proposal.BlockID
 	stubs := h.stubs()
@@ -71,10 +71,19 @@ func TestSkipTimeoutCommitWaitsForLatePrecommit(t *testing.T) {
 	if h.m.h.Height != 2 || h.m.step != StepNewHeight {
 		t.Fatalf("at %v, want 2/0/NewHeight", h.m.hrs())
 	}
-	h.height = 1
-	late := h.stubVote(stubs[2], types.PrecommitType, 0, id)
-	h.height = 2
-	h.feed(VoteMessage{Vote: late, From: "late"})
+	return func() {
+		h.height = 1
+		late := h.stubVote(stubs[2], types.PrecommitType, 0, id)
+		h.height = 2
+		h.feed(VoteMessage{Vote: late, From: "late"})
+	}
+}
+
+// Without all the power, skip_timeout_commit waits until the late precommit arrives.
+func TestSkipTimeoutCommitWaitsForLatePrecommit(t *testing.T) {
+	h := newHarness(t, 4, 0)
+	h.cfg.SkipTimeoutCommit = true
+	commitWithPrecommitMissing(t, h)()
 	if h.m.step == StepNewHeight {
 		t.Fatal("all precommits are in, but the next round did not start")
 	}

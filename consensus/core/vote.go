@@ -26,8 +26,13 @@ func (m *Machine) onVote(in VoteMessage) {
 			return
 		}
 		m.emit(Publish{Event: Event{Kind: EventVote, HRS: m.hrs(), Vote: vote}})
-		if m.cfg.SkipTimeoutCommit && m.lastCommit.HasAll() {
-			m.enterNewRound(m.h.Height, 0)
+		if m.lastCommit.HasAll() {
+			switch {
+			case m.cfg.SkipTimeoutCommit:
+				m.enterNewRound(m.h.Height, 0)
+			case m.backlog:
+				m.startRound0Early()
+			}
 		}
 		return
 	}

@@ -14,9 +14,9 @@ import (
 // ProposalMessage, BlockPartMessage, VoteMessage and PeerMaj23 (as a VoteSetMaj23 message)
 // become a MsgInfo whose peer_id is From ("" for the node's own), TimeoutFired becomes a
 // TimeoutInfo with a zero duration (the machine does not tell the driver how long the timeout
-// was). Any other Input is an error matching ErrNotLogged (answers to the machine's requests
-// and TxsAvailable are derived again on replay and are never written), or a plain error for a
-// message without its content. The message shares byte slices with in.
+// was). Any other Input is an error matching ErrNotLogged (answers to the machine's requests and
+// the mempool's TxsAvailable and TxsBacklog are derived again on replay and are never written),
+// or a plain error for a message without its content. The message shares byte slices with in.
 func MessageFromInput(in core.Input) (*consensuspb.WALMessage, error) {
 	switch in := in.(type) {
 	case core.ProposalMessage:

@@ -85,6 +85,7 @@ func TestPeerIDAndTimeoutFields(t *testing.T) {
 func TestInputsNotWritten(t *testing.T) {
 	for _, in := range []core.Input{
 		core.TxsAvailable{},
+		core.TxsBacklog{Height: 2},
 		core.ProposalBlockBuilt{Height: 1},
 		core.ProposalProcessed{Height: 1, Accepted: true},
 		core.Committed{},

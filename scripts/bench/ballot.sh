@@ -11,6 +11,9 @@
 #   BALLOT_LOG_LEVEL  the nodes' log_level (default "info"; "consensus:debug,*:info" logs each
 #                     step of every height, for scripts/bench/heights.sh)
 #   BALLOT_NODE_ARGS  extra `ballot start` flags for every node
+#   BALLOT_CONSENSUS_<KEY>  overrides a [consensus] key on every node, e.g.
+#                     BALLOT_CONSENSUS_TIMEOUT_COMMIT=100ms BALLOT_CONSENSUS_SKIP_TIMEOUT_COMMIT=false
+#                     BALLOT_CONSENSUS_SKIP_TIMEOUT_COMMIT_TXS=100 (named in the summary's label)
 # Needs go (unless BALLOT is set), jq, curl.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -52,8 +55,12 @@ ballot_commit() {
   echo "$BALLOT_TREE"
 }
 
+# ballot_label names the settings; BALLOT_CONSENSUS_* environment overrides (which the nodes
+# inherit and which win over config.toml) are named too.
 ballot_label() {
-  echo "ballot v$("$BALLOT" version) ($(ballot_commit)) kvstore, ${BENCH_NODES} validators, timeout_commit=0s skip_timeout_commit=true"
+  local overrides
+  overrides=$(env | grep '^BALLOT_CONSENSUS_' | sort | tr '\n' ' ')
+  echo "ballot v$("$BALLOT" version) ($(ballot_commit)) kvstore, ${BENCH_NODES} validators, timeout_commit=0s skip_timeout_commit=true${overrides:+, overridden by: ${overrides% }}"
 }
 
 # ballot_make_network DIR: `ballot testnet --local` puts node i on ports base+10i+{0 p2p, 1 rpc,

@@ -153,6 +153,8 @@ func describeInput(in core.Input) Record {
 		return Record{Type: "Timeout", Height: in.Height, Round: in.Round, Detail: in.Step.String()}
 	case core.TxsAvailable:
 		return Record{Type: "TxsAvailable"}
+	case core.TxsBacklog:
+		return Record{Type: "TxsBacklog", Height: in.Height}
 	case core.ProposalBlockBuilt:
 		detail := "no block"
 		if in.Block != nil {

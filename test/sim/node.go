@@ -36,6 +36,7 @@ type node struct {
 	ticker       ticker
 	replaying    bool            // feeding the WAL back after a restart
 	txsNotified  bool            // TxsAvailable fed at this height
+	backlogFed   bool            // TxsBacklog fed at this height
 	validated    map[string]bool // hashes of the blocks that passed ValidateBlock at this height
 	equivocation map[core.HRS]*equivocation
 }
@@ -79,7 +80,7 @@ func (n *node) start() {
 	n.up = true
 	n.mempool = newMempool()
 	n.ticker = ticker{}
-	n.txsNotified = false
+	n.txsNotified, n.backlogFed = false, false
 	n.equivocation = map[core.HRS]*equivocation{}
 	n.gossip = newGossip(s.genesis.chainID, next.Height, next.Validators)
 	m, err := core.New(s.cfg.Consensus, core.Identity{Address: n.address}, next)
@@ -448,7 +449,7 @@ func (n *node) commit(a core.Commit) []core.Input {
 	if s.stopped() {
 		return nil
 	}
-	n.txsNotified = false
+	n.txsNotified, n.backlogFed = false, false
 	return []core.Input{core.Committed{Next: n.nextHeight()}}
 }
 
@@ -467,9 +468,14 @@ func (n *node) addTx(tx types.Tx) bool {
 }
 
 // notifyTxs feeds TxsAvailable once per height when the mempool has transactions, in the
-// wait-for-transactions mode.
+// wait-for-transactions mode, and TxsBacklog once per height when it holds
+// skip_timeout_commit_txs of them.
 func (n *node) notifyTxs() {
 	c := n.sim.cfg.Consensus
+	if c.SkipTimeoutCommitTxs > 0 && !n.backlogFed && n.up && n.mempool.size() >= c.SkipTimeoutCommitTxs {
+		n.backlogFed = true
+		n.deliver(core.TxsBacklog{Height: n.chain.height + 1}, false)
+	}
 	waits := !c.CreateEmptyBlocks || c.CreateEmptyBlocksInterval > 0
 	if !waits || n.txsNotified || n.mempool.size() == 0 || !n.up {
 		return

@@ -63,6 +63,7 @@ type InputRecord struct {
 const (
 	inputWAL       = "wal"
 	inputTxs       = "txs_available"
+	inputBacklog   = "txs_backlog"
 	inputBuilt     = "proposal_block_built"
 	inputProcessed = "proposal_processed"
 	inputCommitted = "committed"
@@ -137,6 +138,8 @@ func EncodeInput(in core.Input, next state.State, tolerance time.Duration) (*Inp
 	switch in := in.(type) {
 	case core.TxsAvailable:
 		return &InputRecord{Kind: inputTxs}, nil
+	case core.TxsBacklog:
+		return &InputRecord{Kind: inputBacklog, Height: in.Height}, nil
 	case core.ProposalBlockBuilt:
 		rec := &InputRecord{Kind: inputBuilt, Height: in.Height, Round: in.Round}
 		if in.Block != nil {
@@ -174,6 +177,8 @@ func DecodeInput(rec *InputRecord) (core.Input, error) {
 	switch rec.Kind {
 	case inputTxs:
 		return core.TxsAvailable{}, nil
+	case inputBacklog:
+		return core.TxsBacklog{Height: rec.Height}, nil
 	case inputProcessed:
 		return core.ProposalProcessed{Height: rec.Height, Round: rec.Round, BlockHash: rec.BlockHash, Accepted: rec.Accepted}, nil
 	case inputCommitted:

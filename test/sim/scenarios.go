@@ -38,6 +38,7 @@ func Scenarios() []Scenario {
 		{Name: "amnesia", Doc: "4 validators, one amnesiac (forgets its lock after each precommit), timeouts shorter than the latency, honest nodes muted as they precommit: the locks keep the chain whole", config: amnesia},
 		{Name: "byzantine-rounds", Doc: "7 validators with a twin pair and an equivocator, timeouts shorter than the latency, crashes", config: byzantineRounds},
 		{Name: "modes", Doc: "no empty blocks, skip_timeout_commit, unequal powers, crashes and drops", config: modes},
+		{Name: "backlog", Doc: "skip_timeout_commit_txs: a backlog of 3 txs ends a 5 s timeout_commit; crashes and drops", config: backlog},
 		{Name: "valchange", Doc: "4 validators and 2 spare nodes; validators added, removed and re-weighted by kvstore transactions during crashes, partitions and drops; an equivocating proposer", config: valchange},
 		{Name: "twins-third", Doc: "7 validators, three run as twins in opposite partitions with byzantine power 33/100, just under 1/3: agreement must hold", config: twinsThird},
 		{Name: "twins-majority", Unsafe: true, Doc: "negative control: twins-third with one unit of power moved, byzantine power 34/100, just over 1/3: agreement can break", config: twinsMajority},
@@ -239,6 +240,14 @@ func modes() Config {
 	c.Plan = func(rng *rand.Rand, c *Config) {
 		c.Faults = planCrashes(rng, allNodes(c.Validators), planStart, c.HealAt)
 	}
+	return c
+}
+
+func backlog() Config {
+	c := crashing()
+	c.Consensus.TimeoutCommit = 5 * time.Second
+	c.Consensus.SkipTimeoutCommitTxs = 3
+	c.TxInterval = 100 * time.Millisecond
 	return c
 }
 

@@ -1,0 +1,63 @@
+package mempool
+
+import (
+	"testing"
+
+	"github.com/ballot-bft/ballot/types"
+)
+
+// TxsBacklog fires once per height, with the next block's height, when the pool reaches n txs.
+func TestTxsBacklog(t *testing.T) {
+	p := newPool(t, newFakeApp(true), noRecheck)
+	if p.TxsBacklog() != nil {
+		t.Fatal("TxsBacklog before EnableTxsBacklog")
+	}
+	p.EnableTxsBacklog(2)
+	ch := p.TxsBacklog()
+	next := func() (int64, bool) {
+		select {
+		case h := <-ch:
+			return h, true
+		default:
+			return 0, false
+		}
+	}
+	mustAdd(t, p, types.Tx("a"))
+	if h, ok := next(); ok {
+		t.Fatalf("fired for height %d with 1 of 2 txs", h)
+	}
+	mustAdd(t, p, types.Tx("b"))
+	if h, ok := next(); !ok || h != 2 {
+		t.Fatalf("got (%d, %v) at 2 txs, want height 2", h, ok)
+	}
+	mustAdd(t, p, types.Tx("c"))
+	if _, ok := next(); ok {
+		t.Fatal("second notification at the same height")
+	}
+	if err := commit(p, 2, types.Txs{types.Tx("a")}); err != nil {
+		t.Fatal(err)
+	}
+	if h, ok := next(); !ok || h != 3 {
+		t.Fatalf("got (%d, %v) after an update that left 2 txs, want height 3", h, ok)
+	}
+	if err := commit(p, 3, types.Txs{types.Tx("b")}); err != nil {
+		t.Fatal(err)
+	}
+	if h, ok := next(); ok {
+		t.Fatalf("fired for height %d with 1 tx left", h)
+	}
+	mustAdd(t, p, types.Tx("d"))
+	if h, ok := next(); !ok || h != 4 {
+		t.Fatalf("got (%d, %v) at 2 txs, want height 4", h, ok)
+	}
+}
+
+func TestEnableTxsBacklogNeedsAPositiveCount(t *testing.T) {
+	p := newPool(t, newFakeApp(true), noRecheck)
+	defer func() {
+		if recover() == nil {
+			t.Fatal("EnableTxsBacklog(0) did not panic")
+		}
+	}()
+	p.EnableTxsBacklog(0)
+}
