@@ -34,6 +34,8 @@ type Options struct {
 	Progress   int64         // heights a clean run commits after a crash; 0 means 3
 	RunTimeout time.Duration // bound on one run of the node; 0 means 30s
 	TxWorkers  int           // concurrent broadcast_tx_commit requests during every run; 0: none
+	// Settings are config keys for every run of the node (see Home.Set); nil: the chain settings.
+	Settings map[string]string
 }
 
 // Result is the outcome of a scenario.
@@ -133,6 +135,7 @@ func RunScenario(ctx context.Context, opts Options, sc Scenario) *Result {
 		res.Err = err
 		return res
 	}
+	home.Set(opts.Settings)
 	h := fnv.New64a()
 	h.Write([]byte(sc.Name))
 	rng := rand.New(rand.NewPCG(opts.Seed, h.Sum64()))

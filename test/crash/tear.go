@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/ballot-bft/ballot/consensus/wal"
+	"github.com/ballot-bft/ballot/privval"
 	consensuspb "github.com/ballot-bft/ballot/proto/tendermint/consensus"
 )
 
@@ -52,17 +53,34 @@ func TearWAL(h *Home, rng *rand.Rand, refuse func(*consensuspb.WALMessage) strin
 	return t, nil
 }
 
-// UnwrittenTear refuses to tear a record no crash could have torn: our own proposal or vote
-// once the signer has signed past it. Such a record was fsynced before the next signature
-// (the driver syncs own messages before acting on them), so losing it would mean losing
-// synced data, not a torn write. s is the snapshot of the home taken after the crash.
+// UnwrittenTear refuses to tear a record no crash could have torn: our own proposal, a part of
+// its block, or our vote, once the signer has signed past it. Such a record was fsynced before
+// the next signature (the driver syncs own messages, a proposal together with its block's parts,
+// before acting on them), so losing it would mean losing synced data, not a torn write. s is the
+// snapshot of the home taken after the crash.
 func UnwrittenTear(s *Snapshot) func(*consensuspb.WALMessage) string {
 	return func(m *consensuspb.WALMessage) string {
 		if signed, ok := signedBy(m, s.Address); ok && signed.HRS.Less(s.PrivVal) {
 			return fmt.Sprintf("it is our message at %s, synced before the signer went on to %s", signed.HRS, s.PrivVal)
 		}
+		if proposal, ok := ownBlockPart(m); ok && proposal.Less(s.PrivVal) {
+			return fmt.Sprintf("it is a part of our proposal at %s, synced with it before the signer went on to %s", proposal, s.PrivVal)
+		}
 		return ""
 	}
+}
+
+// ownBlockPart returns, for a part of the block of our own proposal, the proposal's HRS.
+func ownBlockPart(m *consensuspb.WALMessage) (HRS, bool) {
+	info, ok := m.Sum.(*consensuspb.WALMessage_MsgInfo)
+	if !ok || info.MsgInfo == nil || info.MsgInfo.PeerID != "" {
+		return HRS{}, false
+	}
+	part, ok := info.MsgInfo.Msg.Sum.(*consensuspb.Message_BlockPart)
+	if !ok || part.BlockPart == nil {
+		return HRS{}, false
+	}
+	return HRS{part.BlockPart.Height, part.BlockPart.Round, int8(privval.StepPropose)}, true
 }
 
 // lastRecord returns where the last record of the WAL file at path starts and ends, and the

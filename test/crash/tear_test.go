@@ -75,9 +75,10 @@ func TestTearWALRefusesAnEmptyWAL(t *testing.T) {
 	}
 }
 
-// TestUnwrittenTearSparesSyncedOwnMessages: our own vote as the last record may be torn while
-// the signer's state is at that vote (the crash hit while it was being written), not once the
-// signer has signed past it (it was fsynced before).
+// TestUnwrittenTearSparesSyncedOwnMessages: our own vote, or a part of our proposal's block, as
+// the last record may be torn while the signer's state is at that message (the crash hit while it
+// was being written), not once the signer has signed past it (it was fsynced before). A peer's
+// block part may always be torn.
 func TestUnwrittenTearSparesSyncedOwnMessages(t *testing.T) {
 	addr := []byte{0xAB, 0xCD}
 	vote := &consensuspb.WALMessage{Sum: &consensuspb.WALMessage_MsgInfo{MsgInfo: &consensuspb.MsgInfo{
@@ -85,13 +86,26 @@ func TestUnwrittenTearSparesSyncedOwnMessages(t *testing.T) {
 			Type: tmproto.PrevoteType, Height: 5, Round: 0, ValidatorAddress: addr,
 		}}}},
 	}}}
+	blockPart := func(from string) *consensuspb.WALMessage {
+		return &consensuspb.WALMessage{Sum: &consensuspb.WALMessage_MsgInfo{MsgInfo: &consensuspb.MsgInfo{
+			PeerID: from,
+			Msg: consensuspb.Message{Sum: &consensuspb.Message_BlockPart{BlockPart: &consensuspb.BlockPart{
+				Height: 5, Round: 0, Part: tmproto.Part{Bytes: []byte("block bytes")},
+			}}},
+		}}}
+	}
 	for _, tc := range []struct {
+		what    string
+		msg     *consensuspb.WALMessage
 		privVal HRS
 		tear    bool
 	}{
-		{HRS{5, 0, 2}, true},
-		{HRS{5, 0, 3}, false},
-		{HRS{5, 1, 1}, false},
+		{"our prevote", vote, HRS{5, 0, 2}, true},
+		{"our prevote", vote, HRS{5, 0, 3}, false},
+		{"our prevote", vote, HRS{5, 1, 1}, false},
+		{"our block part", blockPart(""), HRS{5, 0, 1}, true},
+		{"our block part", blockPart(""), HRS{5, 0, 2}, false},
+		{"a peer's block part", blockPart("peer"), HRS{5, 0, 2}, true},
 	} {
 		home := &Home{Dir: t.TempDir()}
 		path := filepath.Join(home.Dir, "data", "cs.wal", "wal")
@@ -99,7 +113,7 @@ func TestUnwrittenTearSparesSyncedOwnMessages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.WriteSync(vote); err != nil {
+		if err := w.WriteSync(tc.msg); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.Close(); err != nil {
@@ -111,7 +125,7 @@ func TestUnwrittenTearSparesSyncedOwnMessages(t *testing.T) {
 			t.Fatal(err)
 		}
 		if torn := tear.Skipped == "" && tear.Cut > 0; torn != tc.tear {
-			t.Errorf("signer at %s: %s; want torn=%v", tc.privVal, tear, tc.tear)
+			t.Errorf("%s, signer at %s: %s; want torn=%v", tc.what, tc.privVal, tear, tc.tear)
 		}
 	}
 }
