@@ -51,13 +51,12 @@ type Home struct {
 
 	load     *txLoad // nil: no transactions
 	txCounts [2]int  // the load's answered and failed requests counted into earlier runs
-	settings map[string]string
+	settings Settings
 }
 
-// Set makes every later run of the node use these config keys, as BALLOT_<KEY> environment
-// overrides on top of the harness's chain settings (key "CONSENSUS_TIMEOUT_COMMIT" for
-// consensus.timeout_commit, say).
-func (h *Home) Set(settings map[string]string) { h.settings = settings }
+// Set makes every later run of the node use these config keys, as environment overrides that
+// win over the harness's chain settings.
+func (h *Home) Set(settings Settings) { h.settings = settings }
 
 // SubmitTxs makes every later run of the node submit unique kvstore transactions
 // ("<prefix>-<n>=v<n>") from workers concurrent broadcast_tx_commit requests to its RPC.
@@ -119,13 +118,10 @@ var chainSettings = map[string]string{
 func (h *Home) env(spec string) []string {
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "BALLOT_") })
 	for k, v := range chainSettings {
-		if _, set := h.settings[k]; !set {
-			env = append(env, "BALLOT_"+k+"="+v)
-		}
-	}
-	for k, v := range h.settings {
 		env = append(env, "BALLOT_"+k+"="+v)
 	}
+	// Later entries win: os/exec keeps the last value of a variable named twice.
+	env = append(env, h.settings.Env()...)
 	env = append(env, "BALLOT_RPC_LADDR="+h.ports[0], "BALLOT_P2P_LADDR="+h.ports[1])
 	if spec != "" {
 		env = append(env, fail.EnvVar+"="+spec)

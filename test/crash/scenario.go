@@ -35,7 +35,7 @@ type Options struct {
 	RunTimeout time.Duration // bound on one run of the node; 0 means 30s
 	TxWorkers  int           // concurrent broadcast_tx_commit requests during every run; 0: none
 	// Settings are config keys for every run of the node (see Home.Set); nil: the chain settings.
-	Settings map[string]string
+	Settings Settings
 }
 
 // Result is the outcome of a scenario.

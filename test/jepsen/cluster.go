@@ -23,7 +23,7 @@ type Spec struct {
 	FullNodes  int    // the next nodes are full nodes
 	Ports      *Ports
 	// Configure, if set, edits every node's config after the harness's own settings.
-	Configure func(*config.Config)
+	Configure func(*config.Config) error
 }
 
 // Cluster is a local network of ballot processes whose peer links all run through the fault
@@ -122,7 +122,7 @@ func NewCluster(ctx context.Context, spec Spec) (c *Cluster, err error) {
 }
 
 // writeNodeConfig rewrites node's config.toml for the harness.
-func writeNodeConfig(node *Node, peers string, configure func(*config.Config)) error {
+func writeNodeConfig(node *Node, peers string, configure func(*config.Config) error) error {
 	path := config.ConfigFile(node.Home)
 	cfg, _, err := config.Load(path)
 	if err != nil {
@@ -146,7 +146,9 @@ func writeNodeConfig(node *Node, peers string, configure func(*config.Config)) e
 	cfg.Instrumentation.Prometheus = false
 	setTimeouts(cfg)
 	if configure != nil {
-		configure(cfg)
+		if err := configure(cfg); err != nil {
+			return fmt.Errorf("%s: %w", node.Name, err)
+		}
 	}
 	if err := config.WriteConfigFile(path, cfg); err != nil {
 		return fmt.Errorf("%s: %w", node.Name, err)

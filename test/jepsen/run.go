@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
+
+	"github.com/ballot-bft/ballot/test/crash"
 )
 
 // Options configure one run.
@@ -26,6 +28,8 @@ type Options struct {
 	// Unknown, which fails the run.
 	CheckTimeout time.Duration
 	Log          func(format string, args ...any) // progress; nil: quiet
+	// Settings are config keys and values set on every node after the harness's own settings.
+	Settings crash.Settings
 }
 
 // Result is everything a run found. Problems lists every failed check; a run passes when it
@@ -79,7 +83,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	c, err := NewCluster(ctx, Spec{Bin: opts.Bin, Dir: res.Dir, Validators: p.Validators, FullNodes: p.FullNodes, Ports: ports})
+	c, err := NewCluster(ctx, Spec{Bin: opts.Bin, Dir: res.Dir, Validators: p.Validators, FullNodes: p.FullNodes, Ports: ports,
+		Configure: opts.Settings.Apply})
 	if err != nil {
 		return res, err
 	}

@@ -36,8 +36,8 @@ func run() error {
 	progress := flag.Int64("progress", 3, "heights the node must commit after each crash")
 	timeout := flag.Duration("timeout", 30*time.Second, "bound on one run of the node")
 	txWorkers := flag.Int("txs", 3, "concurrent broadcast_tx_commit requests during every run (0: no transactions)")
-	settings := settingsFlag{}
-	flag.Var(settings, "set", "KEY=VALUE: a config key for the node as its BALLOT_<KEY> override, e.g.\nCONSENSUS_SKIP_TIMEOUT_COMMIT_TXS=1 (repeatable)")
+	settings := crash.Settings{}
+	flag.Var(settings, "set", "key=value: a config key for the node, over the harness's settings, e.g.\nconsensus.skip_timeout_commit_txs=1 (repeatable)")
 	flag.Parse()
 
 	if *seed == 0 {
@@ -113,18 +113,4 @@ func parseCounts(s string) ([]int, error) {
 		counts = append(counts, n)
 	}
 	return counts, nil
-}
-
-// settingsFlag collects -set KEY=VALUE flags.
-type settingsFlag map[string]string
-
-func (f settingsFlag) String() string { return fmt.Sprint(map[string]string(f)) }
-
-func (f settingsFlag) Set(kv string) error {
-	k, v, ok := strings.Cut(kv, "=")
-	if !ok || k == "" {
-		return fmt.Errorf("%q is not KEY=VALUE", kv)
-	}
-	f[strings.ToUpper(k)] = v
-	return nil
 }

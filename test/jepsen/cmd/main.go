@@ -34,6 +34,8 @@ func run() (int, error) {
 	bin := flag.String("bin", "", "ballot binary to test (default: build ./cmd/ballot)")
 	reads := flag.String("reads", "", "how registers are read: tx (through consensus) or query (abci_query: the negative control); default: the profile's")
 	checkTimeout := flag.Duration("check-timeout", 5*time.Minute, "bound on the linearizability check")
+	settings := crash.Settings{}
+	flag.Var(settings, "set", "key=value: a config key for every node, over the harness's settings, e.g.\nconsensus.skip_timeout_commit_txs=1 (repeatable)")
 	flag.Parse()
 
 	p, err := jepsen.ProfileByName(*profile, *validators, *full)
@@ -77,7 +79,7 @@ func run() (int, error) {
 	logf := func(format string, args ...any) {
 		fmt.Printf("%s "+format+"\n", append([]any{time.Now().Format("15:04:05.000")}, args...)...)
 	}
-	res, err := jepsen.Run(ctx, jepsen.Options{Bin: *bin, Dir: *dir, Seed: *seed, Profile: p, Keep: *keep, CheckTimeout: *checkTimeout, Log: logf})
+	res, err := jepsen.Run(ctx, jepsen.Options{Bin: *bin, Dir: *dir, Seed: *seed, Profile: p, Keep: *keep, CheckTimeout: *checkTimeout, Log: logf, Settings: settings})
 	if err != nil {
 		return 2, err
 	}
