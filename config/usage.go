@@ -144,11 +144,12 @@ var keyUsage = map[string]string{
 		"signatures and refuse to start if one is found; 0 disables the check.",
 	"consensus.skip_timeout_commit": "Start the next height as soon as every validator's precommit is in.",
 	"consensus.skip_timeout_commit_txs": "A ballot key: with N > 0, start the next height before timeout_commit\n" +
-		"has passed as soon as every validator's precommit is in and N transactions\n" +
-		"wait in the mempool. The block interval is then timeout_commit while the\n" +
-		"chain is idle and shrinks to the time consensus takes under load; a larger\n" +
-		"N puts more transactions in each block. 0 waits out timeout_commit, as\n" +
-		"CometBFT does.",
+		"has passed as soon as every validator's precommit is in and at least N\n" +
+		"transactions wait in the mempool. The block interval is then timeout_commit\n" +
+		"while the chain is idle and shrinks to the time consensus takes under load;\n" +
+		"a larger N puts more transactions in each block. While a validator's\n" +
+		"precommit is missing, timeout_commit is waited out. 0 waits it out always,\n" +
+		"as CometBFT does; with skip_timeout_commit = true the key has no effect.",
 	"consensus.create_empty_blocks": "Propose blocks even without transactions; if false, round 0 waits\n" +
 		"for a transaction.",
 	"consensus.create_empty_blocks_interval": "If positive, propose an empty block after this long without\ntransactions.",

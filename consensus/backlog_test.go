@@ -42,3 +42,40 @@ func TestBacklogStartIsReplayed(t *testing.T) {
 		}
 	})
 }
+
+// With create_empty_blocks = false, round 0 proposes when the mempool reports transactions
+// (TxsAvailable), which the WAL does not hold either; a restart comes back to the propose step.
+func TestTxsAvailableProposalIsReplayed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := testConfig()
+		cfg.CreateEmptyBlocks = false
+		c := newTestChain(t, 1, cfg)
+		txs := make(chan struct{}, 1)
+		c.txs = txs
+		// The first height that waits for transactions: the initial height proposes anyway, and
+		// the kvstore's app hash does not change with an empty block.
+		const waits = 2
+		// Signing nothing there keeps the node in round 0's propose step.
+		c.wrapSigner = func(pv *privval.FilePV) privval.PrivValidator { return signsUpTo{pv, waits - 1} }
+		d := c.start()
+		snap := d.waitView(t, time.Hour, "the wait for transactions", func(s *Snapshot) bool {
+			return s.HRS.Step == core.StepNewRound
+		})
+		if at := snap.HRS; at.Height != waits || at.Round != 0 {
+			t.Fatalf("waiting for transactions at %v, want %d/0", at, waits)
+		}
+		txs <- struct{}{}
+		d.waitView(t, time.Second, "round 0 proposing", func(s *Snapshot) bool {
+			return s.HRS.Height == waits && s.HRS.Step >= core.StepPropose
+		})
+		if err := d.stop(); err != nil {
+			t.Fatal(err)
+		}
+
+		restarted := c.start()
+		first := restarted.waitView(t, time.Second, "a view", func(*Snapshot) bool { return true })
+		if at := first.HRS; at.Height != waits || at.Round != 0 || at.Step < core.StepPropose {
+			t.Fatalf("the first view after the restart is at %v, want %d/0 at the propose step or later", at, waits)
+		}
+	})
+}

@@ -50,8 +50,10 @@ type testChain struct {
 	metrics *Metrics
 	// logger, if set, is the logger of the drivers started next.
 	logger log.Logger
-	// backlog, if set, is the mempool backlog notice (TxsBacklog) of the drivers started next.
+	// backlog and txs, if set, are the mempool's TxsBacklog and TxsAvailable notices of the
+	// drivers started next.
 	backlog <-chan int64
+	txs     <-chan struct{}
 }
 
 func newTestChain(t *testing.T, validators int, cfg core.Config) *testChain {
@@ -142,7 +144,7 @@ func (c *testChain) start() *runningDriver {
 		blocks = c.wrapBlocks(blocks)
 	}
 	d := NewDriver(c.cfg, st, Deps{Signer: pv, Executor: exec, BlockStore: blocks, WAL: walLog, Metrics: c.metrics, Logger: c.logger,
-		TxsBacklog: c.backlog})
+		TxsBacklog: c.backlog, TxsAvailable: c.txs})
 	r := &runningDriver{Driver: d, cancel: cancel, done: make(chan error, 1), wal: walLog}
 	if c.started != nil {
 		c.started(r)

@@ -115,6 +115,9 @@ func (d *Driver) catchupReplay() error {
 			if err := d.catchUpRound0(rs.Height, rs.Round, rs.Step); err != nil {
 				return err
 			}
+			if err := d.feedAnswers(height); err != nil {
+				return err
+			}
 			continue
 		}
 		in, err := wal.InputFromMessage(rec.Msg)
@@ -144,7 +147,7 @@ func (d *Driver) catchupReplay() error {
 // in the WAL, but the step record that followed is. The NewHeight timeout and TxsAvailable move
 // the machine the same way.
 func (d *Driver) catchUpRound0(height int64, round int32, step string) error {
-	if round != 0 || step == core.StepNewHeight.String() || step == core.StepNewRound.String() {
+	if round != 0 || stepNamed(step) < core.StepPropose {
 		return nil
 	}
 	at := d.machine.View().HRS
@@ -161,6 +164,17 @@ func (d *Driver) catchUpRound0(height int64, round int32, step string) error {
 		return d.input(core.TxsAvailable{}, skipWAL)
 	}
 	return nil
+}
+
+// stepNamed returns the step a RoundState record names ("RoundStepPropose"), or 0 (below every
+// step) for a name it does not know.
+func stepNamed(name string) core.Step {
+	for step := core.StepNewHeight; step.IsValid(); step++ {
+		if step.String() == name {
+			return step
+		}
+	}
+	return 0
 }
 
 // walEndsInside reports whether the WAL has the end marker of the height before height, so that

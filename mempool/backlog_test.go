@@ -61,3 +61,31 @@ func TestEnableTxsBacklogNeedsAPositiveCount(t *testing.T) {
 	}()
 	p.EnableTxsBacklog(0)
 }
+
+// Enabling the notice on a pool that already holds the backlog fires it at once.
+func TestTxsBacklogEnabledOnAFullEnoughPool(t *testing.T) {
+	p := newPool(t, newFakeApp(true), noRecheck)
+	mustAdd(t, p, types.Tx("a"), types.Tx("b"))
+	p.EnableTxsBacklog(2)
+	select {
+	case h := <-p.TxsBacklog():
+		if h != 2 {
+			t.Fatalf("notice for height %d, want 2", h)
+		}
+	default:
+		t.Fatal("no notice for a pool that already holds 2 txs")
+	}
+}
+
+// An unread notice of an earlier height gives way to the current height's.
+func TestTxsBacklogReplacesAnUnreadNotice(t *testing.T) {
+	p := newPool(t, newFakeApp(true), noRecheck)
+	p.EnableTxsBacklog(1)
+	mustAdd(t, p, types.Tx("a"), types.Tx("b"))
+	if err := commit(p, 2, types.Txs{types.Tx("a")}); err != nil { // notice for 2 unread
+		t.Fatal(err)
+	}
+	if h := <-p.TxsBacklog(); h != 3 {
+		t.Fatalf("notice for height %d after the update, want 3", h)
+	}
+}

@@ -266,7 +266,7 @@ func (p *Pool) onCheckTxAnswer(tx types.Tx, key types.TxKey, sender p2p.ID, res 
 		close(p.waitCh)
 		p.waitCh = nil
 	}
-	p.notifyTxsAvailable()
+	p.notify()
 	return res, nil
 }
 
@@ -278,14 +278,19 @@ func (p *Pool) forgetInvalid(key types.TxKey) {
 	}
 }
 
-// notifyTxsAvailable fires TxsAvailable once per height if the pool is not empty, and TxsBacklog
-// once per height if it holds the backlog's transactions. Called with mtx held.
-func (p *Pool) notifyTxsAvailable() {
+// notify fires TxsAvailable once per height if the pool is not empty, and TxsBacklog once per
+// height if it holds the backlog's transactions. Called with mtx held.
+func (p *Pool) notify() {
 	if p.backlogCh != nil && !p.backlogSent && p.store.len() >= p.backlogTxs {
 		p.backlogSent = true
 		select {
 		case p.backlogCh <- p.height + 1:
-		default:
+		default: // an unread notice of an earlier height: replace it
+			select {
+			case <-p.backlogCh:
+			default:
+			}
+			p.backlogCh <- p.height + 1 // only the pool sends, under mtx: there is room now
 		}
 	}
 	if p.availableCh == nil || p.notified || p.store.len() == 0 {

@@ -102,8 +102,9 @@ func (p *Pool) TxsAvailable() <-chan struct{} {
 	return p.availableCh
 }
 
-// EnableTxsBacklog turns on the TxsBacklog notifications for n transactions; a later call
-// changes n. It panics if n is not positive.
+// EnableTxsBacklog turns on the TxsBacklog notifications for n transactions (a later call
+// changes n); if the pool already holds n, the notice fires at once. It panics if n is not
+// positive.
 func (p *Pool) EnableTxsBacklog(n int) {
 	if n <= 0 {
 		panic(fmt.Sprintf("mempool: EnableTxsBacklog(%d): n must be positive", n))
@@ -114,6 +115,7 @@ func (p *Pool) EnableTxsBacklog(n int) {
 	if p.backlogCh == nil {
 		p.backlogCh = make(chan int64, 1)
 	}
+	p.notify()
 }
 
 // TxsBacklog returns the once-per-height backlog notification channel; see Mempool.

@@ -74,7 +74,7 @@ func (p *Pool) removeCommitted(height int64, txs types.Txs, txResults []*abci.Ex
 	}
 	p.updateSizeMetrics()
 	if p.store.len() == 0 || !p.cfg.Recheck {
-		p.notifyTxsAvailable()
+		p.notify()
 		return nil, nil
 	}
 	rechecks := make([]*poolTx, 0, p.store.len())
@@ -176,7 +176,7 @@ func (p *Pool) settleLocked(round *recheckRound, n int) {
 	close(round.done)
 	if p.recheck == round {
 		p.recheck = nil
-		p.notifyTxsAvailable()
+		p.notify()
 	}
 }
 

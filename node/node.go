@@ -333,8 +333,8 @@ func (n *Node) newDriver(st state.State, mp mempool.Mempool, exec *state.BlockEx
 		txsAvailable = mp.TxsAvailable()
 	}
 	var txsBacklog <-chan int64
-	if n := n.cfg.Consensus.SkipTimeoutCommitTxs; n > 0 {
-		mp.EnableTxsBacklog(n)
+	if txs := n.cfg.Consensus.SkipTimeoutCommitTxs; txs > 0 {
+		mp.EnableTxsBacklog(txs)
 		txsBacklog = mp.TxsBacklog()
 	}
 	return consensus.NewDriver(consensusConfig(n.cfg), st, consensus.Deps{

@@ -2,6 +2,8 @@ package core
 
 import (
 	"testing"
+
+	"github.com/ballot-bft/ballot/types"
 )
 
 // With skip_timeout_commit_txs, a backlog of transactions starts the next height at once when
@@ -57,5 +59,36 @@ func TestTxsBacklogProposesWithoutEmptyBlocks(t *testing.T) {
 	h.feed(TxsBacklog{Height: 2})
 	if h.m.step < StepPropose {
 		t.Fatalf("at %v after the backlog, want Propose or later", h.m.hrs())
+	}
+}
+
+// A backlog notice holds for its height only: a late precommit at the next height does not start
+// that height early.
+func TestTxsBacklogIsPerHeight(t *testing.T) {
+	h := newHarness(t, 4, 0)
+	h.cfg.SkipTimeoutCommitTxs = 1
+	commitWithPrecommitMissing(t, h)
+	h.feed(TxsBacklog{Height: 2}) // a precommit is missing: no early start
+	h.fire(0, StepNewHeight)
+	var id types.BlockID
+	if h.weProposeRound(0) {
+		id = h.m.proposal.BlockID
+	} else {
+		block, parts, bid := h.blockOf(0)
+		h.propose(0, -1, block, parts)
+		id = bid
+	}
+	stubs := h.stubs()
+	h.votes(types.PrevoteType, 0, id, stubs...)
+	h.votes(types.PrecommitType, 0, id, stubs[:2]...)
+	if h.m.h.Height != 3 || h.m.step != StepNewHeight {
+		t.Fatalf("at %v, want 3/0/NewHeight", h.m.hrs())
+	}
+	h.height = 2
+	late := h.stubVote(stubs[2], types.PrecommitType, 0, id)
+	h.height = 3
+	h.feed(VoteMessage{Vote: late, From: "late"})
+	if h.m.step != StepNewHeight {
+		t.Fatalf("at %v: height 2's backlog notice started height 3 early", h.m.hrs())
 	}
 }

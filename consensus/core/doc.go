@@ -16,8 +16,9 @@
 //     call in CometBFT's implementation. (The machine also tolerates other orders: while it waits
 //     for ProcessProposal or Commit it buffers other inputs.)
 //   - Every message, fired timeout and PeerMaj23 claim is written to the WAL before Step sees
-//     it; answers to requests (ProposalBlockBuilt, ProposalProcessed, Committed) and TxsAvailable
-//     are not, because replay asks again. The Machine's own signed messages come back as Inputs
+//     it; answers to requests (ProposalBlockBuilt, ProposalProcessed, Committed) are not, because
+//     replay asks again, and neither are the mempool's TxsAvailable and TxsBacklog, whose effect
+//     (round 0 started or proposed early) replay works out from the step records that follow. The Machine's own signed messages come back as Inputs
 //     with From == "" and are written with fsync, so nothing signed leaves the node before it is
 //     durable.
 //

@@ -85,8 +85,11 @@
 // Scenarios (scenarios.go) name families of runs: calm, lossy, partition, crash, twins,
 // equivocate, chaos, rounds (timeouts below the network latency, so rounds fail and locks move),
 // amnesia (an amnesiac and muted precommitters: the locks decide), byzantine-rounds, modes (no
-// empty blocks, skip_timeout_commit, unequal powers), valchange (validators added, removed and
-// re-weighted during faults), twins-third (byzantine power 33/100, just under 1/3), and the
+// empty blocks, skip_timeout_commit, unequal powers), backlog (skip_timeout_commit_txs: a
+// backlog of transactions ends timeout_commit early, under crashes; the simulator's own WAL has
+// no step records to work such early starts out from, so a restarted node starts round 0 at its
+// next backlog notice or when timeout_commit ends),
+// valchange (validators added, removed and re-weighted during faults), twins-third (byzantine power 33/100, just under 1/3), and the
 // negative control twins-majority, the same with one unit of power moved (34/100), which must
 // be able to fork the chain.
 //

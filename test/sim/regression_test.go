@@ -66,3 +66,23 @@ func TestStaleClaimTakesNextHeightsSlot(t *testing.T) {
 		t.Fatalf("with stale claims dropped: %v %v", res, err)
 	}
 }
+
+// TestBacklogStartsHeightsEarly checks that the backlog scenario tests what it is for: a backlog
+// of transactions ends timeout_commit early. The chain must pass the height that waiting out
+// every timeout_commit would allow, and without the backlog notice it must not.
+func TestBacklogStartsHeightsEarly(t *testing.T) {
+	sc, _ := LookupScenario("backlog")
+	cfg := sc.Config(1)
+	waitingOnly := int64(cfg.Duration / cfg.Consensus.TimeoutCommit)
+	res, err := Run(cfg, nil)
+	if err != nil || res.Violation != nil {
+		t.Fatalf("backlog seed 1: %v %v", res, err)
+	}
+	if res.Height <= waitingOnly {
+		t.Fatalf("backlog seed 1 reached height %d; waiting out a %v timeout_commit for %v allows %d", res.Height, cfg.Consensus.TimeoutCommit, cfg.Duration, waitingOnly)
+	}
+	cfg.Consensus.SkipTimeoutCommitTxs = 0
+	if res, err = Run(cfg, nil); err != nil || res.Height > waitingOnly {
+		t.Fatalf("without the backlog: height %d (%v); want at most %d: the bound does not test the backlog", res.Height, err, waitingOnly)
+	}
+}
