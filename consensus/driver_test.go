@@ -57,12 +57,7 @@ func TestPeerMaj23IsReplayed(t *testing.T) {
 		d := c.start()
 		equivocation(t, c, d, x, y, true)
 		d.waitView(t, time.Second, "a round-0 polka for y", polkaFor(y))
-		if err := d.stop(); err != nil {
-			t.Fatal(err)
-		}
-
-		restarted := c.start()
-		first := restarted.waitView(t, time.Second, "a view", func(*Snapshot) bool { return true })
+		first := c.restart(t, d)
 		if !polkaFor(y)(first) {
 			t.Fatalf("after the restart round 0 has no polka for y: %+v", first.View.Rounds)
 		}

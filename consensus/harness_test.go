@@ -167,6 +167,16 @@ func (r *runningDriver) stop() error {
 	return r.err
 }
 
+// restart stops d and starts a new driver on the chain, as after a restart of the node, and
+// returns the first view it publishes: where the replay of the WAL brought the machine back to.
+func (c *testChain) restart(t *testing.T, d *runningDriver) *Snapshot {
+	t.Helper()
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+	return c.start().waitView(t, time.Second, "a view after the restart", func(*Snapshot) bool { return true })
+}
+
 // waitView waits, on the driver's snapshots, for a published view that satisfies cond and
 // returns it; the test fails if none does within bound on the bubble's clock, or if Run
 // returns first.

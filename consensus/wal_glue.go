@@ -146,8 +146,8 @@ func (d *Driver) catchupReplay() error {
 // TxsBacklog) and propose before its wait for transactions ends (TxsAvailable); neither notice is
 // in the WAL, but the step record that followed is. The NewHeight timeout and TxsAvailable move
 // the machine the same way.
-func (d *Driver) catchUpRound0(height int64, round int32, step string) error {
-	if round != 0 || stepNamed(step) < core.StepPropose {
+func (d *Driver) catchUpRound0(height int64, round int32, name string) error {
+	if step, ok := core.ParseStep(name); !ok || round != 0 || step < core.StepPropose {
 		return nil
 	}
 	at := d.machine.View().HRS
@@ -158,23 +158,12 @@ func (d *Driver) catchUpRound0(height int64, round int32, step string) error {
 		if err := d.input(core.TimeoutFired{Height: height, Round: 0, Step: core.StepNewHeight}, skipWAL); err != nil {
 			return err
 		}
-		at = d.machine.View().HRS
+		at = d.machine.View().HRS // round 0 of height: the timeout moves only the step
 	}
-	if at.Height == height && at.Round == 0 && at.Step == core.StepNewRound {
+	if at.Step == core.StepNewRound {
 		return d.input(core.TxsAvailable{}, skipWAL)
 	}
 	return nil
-}
-
-// stepNamed returns the step a RoundState record names ("RoundStepPropose"), or 0 (below every
-// step) for a name it does not know.
-func stepNamed(name string) core.Step {
-	for step := core.StepNewHeight; step.IsValid(); step++ {
-		if step.String() == name {
-			return step
-		}
-	}
-	return 0
 }
 
 // walEndsInside reports whether the WAL has the end marker of the height before height, so that

@@ -44,6 +44,17 @@ func (s Step) String() string {
 	return fmt.Sprintf("RoundStepUnknown(%d)", uint8(s))
 }
 
+// ParseStep is the inverse of String for the defined steps: the step named name, and whether
+// there is one.
+func ParseStep(name string) (Step, bool) {
+	for s := StepNewHeight; s.IsValid(); s++ {
+		if s.String() == name {
+			return s, true
+		}
+	}
+	return 0, false
+}
+
 // HRS is a position in the protocol: height, round and step. Positions order lexicographically.
 type HRS struct {
 	Height int64

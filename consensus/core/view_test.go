@@ -151,3 +151,16 @@ func benchHarness(b *testing.B, n int) *harness {
 	h.votes(types.PrevoteType, 0, id, h.stubs()[:n/2]...)
 	return h
 }
+
+func TestParseStepInvertsString(t *testing.T) {
+	for s := StepNewHeight; s.IsValid(); s++ {
+		if got, ok := ParseStep(s.String()); !ok || got != s {
+			t.Errorf("ParseStep(%q) = %v, %v; want %v", s.String(), got, ok, s)
+		}
+	}
+	for _, name := range []string{"", "RoundStepUnknown(0)", "Propose", "roundsteppropose"} {
+		if got, ok := ParseStep(name); ok {
+			t.Errorf("ParseStep(%q) = %v, want no step", name, got)
+		}
+	}
+}

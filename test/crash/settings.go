@@ -2,7 +2,8 @@ package crash
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/ballot-bft/ballot/config"
@@ -14,14 +15,9 @@ import (
 type Settings map[string]string
 
 func (s Settings) String() string {
-	keys := make([]string, 0, len(s))
-	for k := range s {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	pairs := make([]string, len(keys))
-	for i, k := range keys {
-		pairs[i] = k + "=" + s[k]
+	var pairs []string
+	for _, k := range slices.Sorted(maps.Keys(s)) {
+		pairs = append(pairs, k+"="+s[k])
 	}
 	return strings.Join(pairs, ",")
 }
